@@ -160,6 +160,7 @@ class Article:
     tags: tuple[str, ...] = ()
     removed_lines: tuple[RemovedLine, ...] = ()
     entities: tuple[EntityMention, ...] = ()
+    title_entity_ids: tuple[str, ...] = ()
     claims: tuple[Claim, ...] = ()
     minhash_bands: tuple[str, ...] = ()
     minhash_signature: tuple[int, ...] = ()

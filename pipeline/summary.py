@@ -1,0 +1,96 @@
+"""The run summary: counts per fixed reason and the failures behind them.
+
+Every run (CLI or DAG) ends with one of these: printed as a table by the CLI, returned by the
+DAG's last task and stored as a document in the runs index.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+# A run document keeps this many failure records; the counts stay exact beyond it.
+MAX_FAILURE_RECORDS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One failed item: where (stage, URL or feed) and why (a fixed reason plus detail)."""
+
+    stage: str
+    reason: str
+    detail: str
+    url: str | None = None
+    feed_id: str | None = None
+
+
+@dataclass
+class RunSummary:
+    """Counts per reason for one run, plus the failure records."""
+
+    kind: str = "ingest"
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    finished_at: datetime | None = None
+    status: str = "running"
+    counts: Counter[str] = field(default_factory=Counter)
+    failures: list[Failure] = field(default_factory=list)
+
+    def count(self, reason: str, amount: int = 1) -> None:
+        """Add to the count of ``reason``."""
+        if amount:
+            self.counts[str(reason)] += amount
+
+    def fail(
+        self, stage: str, reason: str, detail: str, *, url: str | None = None, feed_id: str | None = None
+    ) -> None:
+        """Record a failure and count it under its reason."""
+        self.count(reason)
+        if len(self.failures) < MAX_FAILURE_RECORDS:
+            self.failures.append(Failure(stage, str(reason), detail[:1000], url, feed_id))
+
+    def merge(self, other: RunSummary) -> None:
+        """Fold the counts and failures of a part of this run (e.g. one mapped DAG task) into this one."""
+        self.counts.update(other.counts)
+        room = MAX_FAILURE_RECORDS - len(self.failures)
+        self.failures.extend(other.failures[: max(room, 0)])
+
+    def finish(self, status: str = "success") -> RunSummary:
+        self.finished_at = datetime.now(UTC)
+        self.status = status
+        return self
+
+    @property
+    def duration_seconds(self) -> float:
+        end = self.finished_at or datetime.now(UTC)
+        return (end - self.started_at).total_seconds()
+
+    def to_document(self) -> dict[str, Any]:
+        """The JSON form: stored in the runs index and passed between DAG tasks."""
+        return {
+            "run_id": self.run_id,
+            "kind": self.kind,
+            "status": self.status,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "ingested_at": (self.finished_at or self.started_at).isoformat(),
+            "duration_seconds": round(self.duration_seconds, 3),
+            "counts": dict(sorted(self.counts.items())),
+            "failures": [asdict(failure) for failure in self.failures],
+        }
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> RunSummary:
+        finished = document.get("finished_at")
+        return cls(
+            kind=document.get("kind", "ingest"),
+            run_id=document["run_id"],
+            started_at=datetime.fromisoformat(document["started_at"]),
+            finished_at=datetime.fromisoformat(finished) if finished else None,
+            status=document.get("status", "running"),
+            counts=Counter(document.get("counts") or {}),
+            failures=[Failure(**failure) for failure in document.get("failures") or []],
+        )
