@@ -3,15 +3,19 @@
 Refused unless an allow-list entry in the settings (``fetch.allowed_hosts``) permits them:
 non-http(s) schemes, URLs with credentials, and hosts that are or resolve to loopback,
 private, link-local (cloud metadata lives at 169.254.169.254), shared, multicast, reserved or
-unspecified addresses. ``url_refusal`` checks what can be known without DNS; the fetcher also
-checks every resolved address and the address it actually connected to.
+unspecified addresses. ``url_refusal`` checks what can be known without DNS;
+``resolved_refusal`` checks every address a host resolves to (one bad address refuses the host);
+``peer_refusal`` checks the address a connection was actually made to, which defeats DNS
+rebinding (a name that resolved to a public address for our check and to a private one for the
+connection).
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from urllib.parse import urlsplit
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
@@ -27,9 +31,7 @@ _LOCAL_NAMES = frozenset(
         "instance-data",
     }
 )
-_METADATA_ADDRESSES = frozenset(
-    {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
-)
+_METADATA_ADDRESSES = frozenset({ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")})
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -116,3 +118,40 @@ def _literal_address(host: str) -> IPAddress | None:
         except OSError:
             return None
     return None
+
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """Resolve ``host`` with the system resolver (getaddrinfo) to its addresses."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def resolved_refusal(host: str, addresses: Sequence[str], allowed_hosts: Sequence[str] = ()) -> str | None:
+    """Why a host resolving to ``addresses`` must not be fetched: ANY refused address refuses it."""
+    if not addresses:
+        return "host resolved to no address"
+    for address in addresses:
+        try:
+            reason = address_refusal(address, allowed_hosts)
+        except ValueError:
+            return f"resolver returned an invalid address {address!r}"
+        if reason is not None:
+            return f"{host} resolves to {address} ({reason})"
+    return None
+
+
+def peer_refusal(server_addr: object, allowed_hosts: Sequence[str] = ()) -> str | None:
+    """Why the peer of an open connection is refused, from ``get_extra_info("server_addr")``.
+
+    None when it is acceptable or unknown (not an (address, port) pair, e.g. a mock transport).
+    """
+    if not isinstance(server_addr, tuple) or not server_addr or not isinstance(server_addr[0], str):
+        return None
+    try:
+        reason = address_refusal(server_addr[0], allowed_hosts)
+    except ValueError:
+        return None  # a Unix socket path or similar: not an IP connection
+    return None if reason is None else f"connected to {server_addr[0]} ({reason})"

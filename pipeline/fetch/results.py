@@ -1,0 +1,78 @@
+"""What a fetch returns: a page or feed response, or a ``FetchFailure`` with a fixed reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.errors import Reason
+
+
+@dataclass(frozen=True, slots=True)
+class FetchFailure:
+    """A URL that could not be fetched; ``reason`` is a ``pipeline.errors.Reason`` value.
+
+    ``retryable`` says whether a later run may succeed; ``retry_after_seconds`` is the server's
+    wish (Retry-After) when it gave one.
+    """
+
+    url: str
+    reason: str
+    detail: str
+    retryable: bool
+    status: int | None = None
+    retry_after_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedResponse:
+    """A feed document as served: ``body`` has Content-Encoding undone but is not charset-decoded.
+
+    On a conditional GET answered 304, ``not_modified`` is True and ``body`` is empty.
+    """
+
+    url: str
+    final_url: str
+    status: int
+    body: bytes
+    content_type: str | None
+    content_language: str | None
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool
+
+
+class FetchAborted(Exception):
+    """Internal: stops a fetch at any depth and carries the failure to return.
+
+    ``retry_now`` says whether the retry loop may try again within this run; it is False for
+    retryable failures that another attempt right away would only repeat.
+    """
+
+    def __init__(self, failure: FetchFailure, *, retry_now: bool | None = None) -> None:
+        super().__init__(f"{failure.reason}: {failure.detail}")
+        self.failure = failure
+        self.retry_now = failure.retryable if retry_now is None else retry_now
+
+
+def failure(
+    url: str,
+    reason: Reason,
+    detail: str,
+    *,
+    retryable: bool = False,
+    status: int | None = None,
+    retry_after_seconds: float | None = None,
+    retry_now: bool | None = None,
+) -> FetchAborted:
+    """Build the exception that aborts a fetch with this failure (``raise failure(...)``)."""
+    return FetchAborted(
+        FetchFailure(
+            url=url,
+            reason=reason.value,
+            detail=detail,
+            retryable=retryable,
+            status=status,
+            retry_after_seconds=retry_after_seconds,
+        ),
+        retry_now=retry_now,
+    )
