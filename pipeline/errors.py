@@ -78,9 +78,7 @@ class ExtractionError(SkipItem):
 class RetryLater(NewshoundError):
     """A transient failure; the same work may succeed later."""
 
-    def __init__(
-        self, reason: Reason | str, detail: str = "", retry_after_seconds: float | None = None
-    ) -> None:
+    def __init__(self, reason: Reason | str, detail: str = "", retry_after_seconds: float | None = None) -> None:
         self.reason = str(reason)
         self.detail = detail
         self.retry_after_seconds = retry_after_seconds

@@ -281,9 +281,7 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(
-            str(path), "(file)", "file not found", "create it or point the setting at it"
-        ) from None
+        raise ConfigError(str(path), "(file)", "file not found", "create it or point the setting at it") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:

@@ -44,9 +44,7 @@ class RunSummary:
         if amount:
             self.counts[str(reason)] += amount
 
-    def fail(
-        self, stage: str, reason: str, detail: str, *, url: str | None = None, feed_id: str | None = None
-    ) -> None:
+    def fail(self, stage: str, reason: str, detail: str, *, url: str | None = None, feed_id: str | None = None) -> None:
         """Record a failure and count it under its reason."""
         self.count(reason)
         if len(self.failures) < MAX_FAILURE_RECORDS:

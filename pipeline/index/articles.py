@@ -69,9 +69,7 @@ def is_unchanged(article: Article, stored: StoredArticle | None) -> bool:
     return stored.content_hash == article.content_hash and stored.title == article.title
 
 
-def claim_document(
-    article: Article, claim: Claim, cluster_id: str | None, speaker_key: str | None
-) -> dict[str, Any]:
+def claim_document(article: Article, claim: Claim, cluster_id: str | None, speaker_key: str | None) -> dict[str, Any]:
     """A claim's fields, as nested in the article."""
     return {
         "claim_id": claim_id(article, claim),

@@ -45,16 +45,13 @@ def detect_capabilities(client: Elasticsearch) -> Capabilities:
     response = client.nodes.info(metric="plugins")
     nodes = list(response["nodes"].values())
     per_node = [
-        frozenset(item["name"] for item in (node.get("modules") or []) + (node.get("plugins") or []))
-        for node in nodes
+        frozenset(item["name"] for item in (node.get("modules") or []) + (node.get("plugins") or [])) for node in nodes
     ]
     modules = frozenset.intersection(*per_node) if per_node else frozenset()
     versions = sorted({str(node.get("version", "0")) for node in nodes})
     capabilities = Capabilities(version=versions[0] if versions else "0", modules=modules)
     if not capabilities.language_analyzers:
-        log_once(
-            "no-analysis-common", "cluster lacks analysis-common: text fields use the standard analyzer only"
-        )
+        log_once("no-analysis-common", "cluster lacks analysis-common: text fields use the standard analyzer only")
     return capabilities
 
 

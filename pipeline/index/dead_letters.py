@@ -67,9 +67,7 @@ def park(
     return identifier
 
 
-def parked_dead_letters(
-    client: Elasticsearch, names: IndexNames, *, size: int = 1000
-) -> list[dict[str, Any]]:
+def parked_dead_letters(client: Elasticsearch, names: IndexNames, *, size: int = 1000) -> list[dict[str, Any]]:
     """Dead letters still waiting for a replay, oldest first."""
     client.indices.refresh(index=names.dead_letters)
     response = client.search(

@@ -20,9 +20,7 @@ def record_run(summary: RunSummary, index: SearchIndex | None, run_data_dir: Pat
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
     if index is not None:
         try:
-            index.client.index(
-                index=index.names.runs, id=summary.run_id, document=document, refresh="wait_for"
-            )
+            index.client.index(index=index.names.runs, id=summary.run_id, document=document, refresh="wait_for")
         except Exception as error:  # the local file keeps the summary; the run's own outcome stands
             logger.warning("could not store run %s in Elasticsearch: %s", summary.run_id, error)
     return path

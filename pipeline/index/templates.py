@@ -74,9 +74,7 @@ def claim_properties(capabilities: Capabilities) -> Mapping:
         "content": text_field(capabilities),
         "kind": KEYWORD,
         "language": KEYWORD,
-        "quantities": {
-            "properties": {"value": DOUBLE, "unit": KEYWORD, "surface": KEYWORD, "approximate": BOOLEAN}
-        },
+        "quantities": {"properties": {"value": DOUBLE, "unit": KEYWORD, "surface": KEYWORD, "approximate": BOOLEAN}},
         "quantity_values": DOUBLE,
         "time_expression": KEYWORD,
         "time_resolved": DATE,

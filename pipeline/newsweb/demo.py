@@ -15,9 +15,7 @@ def news_web_sources(server: NewsWebServer) -> list[FeedSource]:
     sources = []
     for outlet_id, url in sorted(server.feed_urls().items()):
         outlet = server.site.outlets[outlet_id]
-        sources.append(
-            FeedSource(id=outlet_id, url=url, outlet=outlet.name, language=outlet.language, tags=("demo",))
-        )
+        sources.append(FeedSource(id=outlet_id, url=url, outlet=outlet.name, language=outlet.language, tags=("demo",)))
     return sources
 
 

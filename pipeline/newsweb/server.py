@@ -249,16 +249,12 @@ class _NewsWebHandler(BaseHTTPRequestHandler):
             inflated = int(float(rest or "1024") * 1024 * 1024)
             self._send(200, _gzip_zeros(inflated), "text/html", {"Content-Encoding": "gzip"})
         elif kind == "html-feed":
-            page = (
-                b"<!DOCTYPE html><html><head><title>Not a feed</title></head><body><p>Hello</p></body></html>"
-            )
+            page = b"<!DOCTYPE html><html><head><title>Not a feed</title></head><body><p>Hello</p></body></html>"
             self._send(200, page, "application/rss+xml")
         else:
             self._send(404, b"unknown fault", "text/plain")
 
-    def _send(
-        self, status: int, body: bytes, content_type: str | None, headers: dict[str, str] | None = None
-    ) -> None:
+    def _send(self, status: int, body: bytes, content_type: str | None, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)

@@ -134,9 +134,7 @@ class NewsSite:
             for offset, (name, (outlet_id, outlet_name, feed_format)) in enumerate(SEED_OUTLETS.items()):
                 text = (corpus_dir / "seeds" / name).read_text(encoding="utf-8")
                 site.add_outlet(Outlet(outlet_id, outlet_name, "de", feed_format))
-                site.add_article(
-                    seed_article(name, text, outlet_id, outlet_name, base_time - timedelta(hours=offset))
-                )
+                site.add_article(seed_article(name, text, outlet_id, outlet_name, base_time - timedelta(hours=offset)))
         if include_extraction:
             for index, (page_id, url, page) in enumerate(extraction_pages(corpus_dir)):
                 outlet_id = outlet_id_for(url)
@@ -185,9 +183,7 @@ def seed_article(name: str, text: str, outlet_id: str, outlet_name: str, publish
         title, body = lines[0], lines[1:]
     slug = hashlib.sha1(name.encode()).hexdigest()[:12]
     summary = body[0][:240] if body else ""
-    page = render_article_page(
-        outlet_name, title, body, published, language="de", url_path=f"/{outlet_id}/{slug}.html"
-    )
+    page = render_article_page(outlet_name, title, body, published, language="de", url_path=f"/{outlet_id}/{slug}.html")
     return SiteArticle(outlet_id, slug, title, summary, published, page, "de", ("ausland",))
 
 

@@ -54,9 +54,7 @@ def test_invalid_yaml_and_bad_feed_entries_fail_clearly(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_settings(config_dir=tmp_path, environ={})
     (tmp_path / "newshound.yaml").write_text("", encoding="utf-8")
-    (tmp_path / "feeds.yaml").write_text(
-        "feeds:\n  - {id: a, url: 'ftp://x/feed', outlet: A}\n", encoding="utf-8"
-    )
+    (tmp_path / "feeds.yaml").write_text("feeds:\n  - {id: a, url: 'ftp://x/feed', outlet: A}\n", encoding="utf-8")
     with pytest.raises(ConfigError) as raised:
         load_feed_registry(load_settings(config_dir=tmp_path, environ={}))
     assert "feeds.yaml" in str(raised.value) and "feeds.0.url" in str(raised.value)

@@ -51,18 +51,36 @@ def test_language_subfields_when_analyzers_exist() -> None:
 def test_bulk_reports_each_item_and_dead_letters_replay(settings: Any) -> None:
     index = SearchIndex.connect(settings)
     good = {"_op_type": "index", "_index": index.names.runs, "_id": "r1", "_source": {"run_id": "r1"}}
-    bad = {"_op_type": "index", "_index": index.names.runs, "_id": "r2",
-           "_source": {"run_id": "r2", "started_at": "not a date"}}
+    bad = {
+        "_op_type": "index",
+        "_index": index.names.runs,
+        "_id": "r2",
+        "_source": {"run_id": "r2", "started_at": "not a date"},
+    }
     outcome = bulk_write(index.client, [good, bad])
     assert outcome.written == [(index.names.runs, "r1")]
     assert len(outcome.failures) == 1 and outcome.failures[0].status == 400
     assert not outcome.failures[0].retryable and not outcome.cluster_unavailable
 
     fixed = {**bad, "_source": {"run_id": "r2", "started_at": "2024-10-28T10:00:00Z"}}
-    park(index.client, index.names, stage="index", reason="index-error", detail=outcome.failures[0].error,
-         payload={"action": fixed}, key="run:r2")
-    park(index.client, index.names, stage="index", reason="index-error", detail="again",
-         payload={"action": fixed}, key="run:r2")  # same failure parked twice: one record
+    park(
+        index.client,
+        index.names,
+        stage="index",
+        reason="index-error",
+        detail=outcome.failures[0].error,
+        payload={"action": fixed},
+        key="run:r2",
+    )
+    park(
+        index.client,
+        index.names,
+        stage="index",
+        reason="index-error",
+        detail="again",
+        payload={"action": fixed},
+        key="run:r2",
+    )  # same failure parked twice: one record
     assert count_parked(index.client, index.names) == 1
     result = replay_dead_letters(index.client, index.names)
     assert (result.replayed, result.still_failing) == (1, 0)

@@ -1,0 +1,59 @@
+# Newshound: `make run` ingests (local Elasticsearch unless ELASTICSEARCH_URL is set; DEMO=1 or no
+# internet -> the local news web), `make test` runs lint, types and every test on real services.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+CODE := pipeline dags tests bench scripts/*.py
+
+.PHONY: run test bench install lint typecheck lock elasticsearch stop-elasticsearch format clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	@scripts/install-system-deps run
+	@if [ -z "$$ELASTICSEARCH_URL" ]; then scripts/elasticsearch start; fi
+	$(BIN)/newshound ingest $(if $(DEMO),--demo,--auto-demo)
+
+test: install
+	@scripts/install-system-deps test
+	$(MAKE) --no-print-directory lint typecheck
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+
+typecheck: install
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff check --fix $(CODE)
+	$(BIN)/ruff format $(CODE)
+
+bench: install
+	@scripts/install-system-deps run
+	$(BIN)/python -m bench
+
+elasticsearch:
+	scripts/elasticsearch start
+
+stop-elasticsearch:
+	scripts/elasticsearch stop
+
+# Re-resolve the locked versions after changing dependencies in pyproject.toml.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra airflow --extra test --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 -o requirements.lock
+
+clean:
+	-scripts/elasticsearch stop
+	rm -rf $(VENV) .cache

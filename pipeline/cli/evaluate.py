@@ -1,0 +1,45 @@
+"""`newshound eval extraction|claims|entities`: each prints one JSON object as its last line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.cli import eval_app
+from pipeline.cli.common import default_corpus_dir, print_json_line, settings_from_environment
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@eval_app.command("extraction")
+def eval_extraction(
+    corpus: Annotated[Path | None, typer.Option(help="Folder with html/*.html.gz and ground-truth.json.")] = None,
+) -> None:
+    """Score extraction plus cleaning against gold text (4-token shingles), beside plain trafilatura."""
+    from pipeline.evaluation.extraction import evaluate_extraction
+
+    print_json_line(evaluate_extraction(corpus or default_corpus_dir() / "extraction"))
+
+
+@eval_app.command("claims")
+def eval_claims(
+    corpus: Annotated[Path, typer.Option(help="Folder with docs.jsonl (GermEval or PolNeAR format).")],
+    limit: Annotated[int | None, typer.Option(help="Only the first N documents.")] = None,
+) -> None:
+    """Score claim extraction (message, speaker and cue F1) against a gold corpus."""
+    from pipeline.evaluation.claims import evaluate_claims
+
+    print_json_line(evaluate_claims(corpus, limit=limit))
+
+
+@eval_app.command("entities")
+def eval_entities(
+    labelled_set: Annotated[Path | None, typer.Option("--set", help="Labelled linking set (YAML).")] = None,
+) -> None:
+    """Accuracy of canonical entity linking on the labelled alias and inflection set."""
+    from pipeline.evaluation.entities import evaluate_entities
+
+    path = labelled_set or REPO / "tests" / "entities" / "linking_set.yaml"
+    print_json_line(evaluate_entities(path, settings_from_environment()))

@@ -1,0 +1,133 @@
+"""`newshound search` and `newshound status`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from pipeline.cli import app
+from pipeline.cli.common import console, print_json_line, settings_from_environment
+from pipeline.index import SearchIndex
+from pipeline.index.dead_letters import count_parked
+from pipeline.index.runs import recent_runs
+
+# Title matches weigh most; language subfields exist only on clusters with the analyzers and are
+# ignored by the query otherwise.
+SEARCH_FIELDS = [
+    "title^3",
+    "title.de^3",
+    "title.en^3",
+    "text",
+    "text.de",
+    "text.en",
+    "summary",
+    "entity_names^2",
+]
+
+
+def search_query(query: str) -> dict[str, Any]:
+    """The query `newshound search` sends: simple_query_string over titles, text and entity names."""
+    return {"simple_query_string": {"query": query, "fields": SEARCH_FIELDS, "default_operator": "and"}}
+
+
+@app.command()
+def search(
+    query: str,
+    size: Annotated[int, typer.Option(help="Number of hits.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print hits as one JSON line.")] = False,
+) -> None:
+    """Search the indexed articles and print the top hits."""
+    index = SearchIndex.connect(settings_from_environment())
+    response = index.client.search(
+        index=index.names.articles,
+        query=search_query(query),
+        size=size,
+        highlight={"fields": {"text": {"fragment_size": 160, "number_of_fragments": 1}}},
+        source_includes=["title", "outlet", "published", "canonical_url", "story_id", "language"],
+    )
+    hits = response["hits"]["hits"]
+    if as_json:
+        print_json_line([{**hit["_source"], "id": hit["_id"], "score": hit["_score"]} for hit in hits])
+        return
+    total = response["hits"]["total"]["value"]
+    console.print(f"{total} article(s) match [bold]{query}[/]")
+    for hit in hits:
+        source = hit["_source"]
+        console.print(f"[bold]{source.get('title')}[/]  [dim]{source.get('outlet')} · {source.get('published')}[/]")
+        for fragment in hit.get("highlight", {}).get("text", []):
+            console.print("  " + fragment.replace("<em>", "[yellow]").replace("</em>", "[/]"))
+        console.print(f"  [blue]{source.get('canonical_url')}[/]")
+    if not hits:
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print status as one JSON line.")] = False,
+) -> None:
+    """Cluster, indices and counts, failing feeds, parked work and the last runs."""
+    index = SearchIndex.connect(settings_from_environment())
+    client = index.client
+    health = client.cluster.health()
+    names = index.names
+    counts = {
+        alias: int(client.count(index=alias)["count"])
+        for alias in (names.articles, names.claims, names.alerts, names.runs, names.dead_letters, names.feeds)
+    }
+    failing = client.search(
+        index=names.feeds,
+        query={"range": {"error_streak": {"gt": 0}}},
+        sort=[{"error_streak": "desc"}],
+        size=50,
+    )["hits"]["hits"]
+    last_runs = [
+        {key: run.get(key) for key in ("run_id", "kind", "status", "started_at", "duration_seconds", "counts")}
+        for run in recent_runs(index, size=5)
+    ]
+    report = {
+        "cluster": {
+            "status": health["status"],
+            "version": index.capabilities.version,
+            "modules": sorted(index.capabilities.modules),
+        },
+        "documents": counts,
+        "dead_letters_parked": count_parked(client, names),
+        "failing_feeds": [hit["_source"] for hit in failing],
+        "last_runs": [
+            {key: run.get(key) for key in ("run_id", "kind", "status", "started_at", "duration_seconds", "counts")}
+            for run in recent_runs(index, size=5)
+        ],
+    }
+    if as_json:
+        print_json_line(report)
+        return
+    console.print(
+        f"cluster: {health['status']}, Elasticsearch {index.capabilities.version}, "
+        f"language analyzers: {'yes' if index.capabilities.language_analyzers else 'no'}, "
+        f"percolator: {'yes' if index.capabilities.percolator else 'no'}"
+    )
+    table = Table(title="documents")
+    table.add_column("index")
+    table.add_column("count", justify="right")
+    for alias, count in counts.items():
+        table.add_row(alias, str(count))
+    table.add_row("dead letters parked", str(report["dead_letters_parked"]))
+    console.print(table)
+    if failing:
+        feeds = Table(title="failing feeds")
+        for column in ("feed", "errors in a row", "last error", "since", "next poll"):
+            feeds.add_column(column, overflow="fold")
+        for hit in failing:
+            state = hit["_source"]
+            feeds.add_row(
+                state.get("feed_id"),
+                str(state.get("error_streak")),
+                f"{state.get('last_error_reason') or ''} {state.get('last_error') or ''}"[:100],
+                str(state.get("failing_since") or state.get("last_error_at") or ""),
+                str(state.get("next_poll_at") or ""),
+            )
+        console.print(feeds)
+    for run in last_runs:
+        console.print(f"run {run['run_id']} {run['kind']} {run['status']} at {run['started_at']}: {run['counts']}")

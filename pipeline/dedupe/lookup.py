@@ -1,0 +1,198 @@
+"""Duplicate and story decisions against what is already indexed (and the batch being written).
+
+One multi-search per article asks Elasticsearch for: the first article with the same content
+hash, near-duplicate candidates sharing an LSH band key, and story candidates sharing story
+keys within the time window. The lookups are terms queries on keyword fields, so their cost
+stays flat as the index grows; the final similarity is computed here on the few candidates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pipeline.dedupe.core import decode_signature, estimated_similarity, same_story, story_match
+from pipeline.index import SearchIndex, search_errors_as_retry
+from pipeline.models import Article
+from pipeline.settings import DedupeSettings
+
+_CANDIDATE_FIELDS = ["id", "duplicate_of", "near_duplicate_of", "story_id", "minhash_signature", "story_keys"]
+
+
+@dataclass(frozen=True, slots=True)
+class DedupeDecision:
+    duplicate_of: str | None = None
+    near_duplicate_of: str | None = None
+    near_duplicate_similarity: float | None = None
+    story_id: str | None = None
+
+    def apply(self, article: Article) -> Article:
+        return dataclasses.replace(
+            article,
+            duplicate_of=self.duplicate_of,
+            near_duplicate_of=self.near_duplicate_of,
+            story_id=self.story_id or article.id,
+            extra={**article.extra, "near_duplicate_similarity": self.near_duplicate_similarity},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    id: str
+    duplicate_of: str | None
+    near_duplicate_of: str | None
+    story_id: str | None
+    signature: tuple[int, ...]
+    story_keys: tuple[str, ...]
+
+    @property
+    def root(self) -> str:
+        """The original this candidate itself copies, or the candidate."""
+        return self.duplicate_of or self.near_duplicate_of or self.id
+
+    @classmethod
+    def from_source(cls, source: dict[str, Any]) -> _Candidate:
+        encoded = source.get("minhash_signature")
+        return cls(
+            id=source["id"],
+            duplicate_of=source.get("duplicate_of"),
+            near_duplicate_of=source.get("near_duplicate_of"),
+            story_id=source.get("story_id"),
+            signature=decode_signature(encoded) if encoded else (),
+            story_keys=tuple(source.get("story_keys") or ()),
+        )
+
+    @classmethod
+    def from_article(cls, article: Article) -> _Candidate:
+        return cls(
+            article.id,
+            article.duplicate_of,
+            article.near_duplicate_of,
+            article.story_id,
+            article.minhash_signature,
+            article.story_keys,
+        )
+
+
+class DuplicateFinder:
+    """Decides duplicate_of / near_duplicate_of / story_id for the articles of one batch, in order."""
+
+    def __init__(self, index: SearchIndex, settings: DedupeSettings) -> None:
+        self.index = index
+        self.settings = settings
+        self._batch: list[_Candidate] = []
+        self._batch_hashes: dict[str, _Candidate] = {}
+
+    def decide_all(self, articles: Sequence[Article], now: datetime) -> list[Article]:
+        """Decide each article against the index and the batch's earlier articles; return them updated."""
+        searches = []
+        for article in articles:
+            searches.extend(self._searches(article, now))
+        responses: list[dict[str, Any]] = []
+        if searches:
+            with search_errors_as_retry("dedupe lookup"):
+                responses = list(self.index.client.msearch(searches=searches)["responses"])
+        decided = []
+        for position, article in enumerate(articles):
+            exact, near, story = responses[position * 3 : position * 3 + 3]
+            decision = self._decide(article, _hits(exact), _hits(near), _hits(story))
+            updated = decision.apply(article)
+            self._remember(updated)
+            decided.append(updated)
+        return decided
+
+    def _searches(self, article: Article, now: datetime) -> list[dict[str, Any]]:
+        exclude_self = {"ids": {"values": [article.id]}}
+        moment = article.published or now
+        window = timedelta(hours=self.settings.story_window_hours)
+        header = {"index": self.index.names.articles}
+        exact = {
+            "query": {
+                "bool": {
+                    "filter": [{"term": {"content_hash": article.content_hash}}],
+                    "must_not": [exclude_self],
+                }
+            },
+            "sort": [{"first_seen": "asc"}],
+            "size": 1,
+            "_source": _CANDIDATE_FIELDS,
+        }
+        near = {
+            "query": {
+                "bool": {
+                    "should": [{"terms": {"minhash_bands": list(article.minhash_bands)}}],
+                    "minimum_should_match": 1,
+                    "must_not": [exclude_self],
+                }
+            },
+            "size": self.settings.candidates,
+            "_source": _CANDIDATE_FIELDS,
+        }
+        story = {
+            "query": {
+                "bool": {
+                    "should": [{"terms": {"story_keys": list(article.story_keys)}}],
+                    "minimum_should_match": 1,
+                    "must_not": [exclude_self],
+                    "filter": [
+                        {
+                            "range": {
+                                "published": {
+                                    "gte": (moment - window).isoformat(),
+                                    "lte": (moment + window).isoformat(),
+                                }
+                            }
+                        }
+                    ],
+                }
+            },
+            "size": self.settings.candidates,
+            "_source": _CANDIDATE_FIELDS,
+        }
+        return [header, exact, header, near, header, story]
+
+    def _decide(
+        self,
+        article: Article,
+        exact_hits: list[_Candidate],
+        near_hits: list[_Candidate],
+        story_hits: list[_Candidate],
+    ) -> DedupeDecision:
+        in_batch = self._batch_hashes.get(article.content_hash)
+        exact = in_batch if in_batch is not None and in_batch.id != article.id else next(iter(exact_hits), None)
+        if exact is not None:
+            return DedupeDecision(duplicate_of=exact.root, story_id=exact.story_id or exact.root)
+        best, similarity = None, 0.0
+        for candidate in [*near_hits, *self._batch]:
+            if candidate.id == article.id:
+                continue
+            value = estimated_similarity(article.minhash_signature, candidate.signature)
+            if value > similarity:
+                best, similarity = candidate, value
+        if best is not None and similarity >= self.settings.near_duplicate_threshold:
+            return DedupeDecision(
+                near_duplicate_of=best.root,
+                near_duplicate_similarity=round(similarity, 3),
+                story_id=best.story_id or best.root,
+            )
+        story_candidates = [c for c in [*story_hits, *self._batch] if c.id != article.id and c.story_keys]
+        scored = [(story_match(article.story_keys, c.story_keys), c) for c in story_candidates]
+        matching = [(m, c) for m, c in scored if same_story(m, threshold=self.settings.story_threshold)]
+        if matching:
+            _, chosen = max(matching, key=lambda pair: (pair[0].overlap, pair[0].shared_entities))
+            return DedupeDecision(story_id=chosen.story_id or chosen.id)
+        return DedupeDecision(story_id=article.id)
+
+    def _remember(self, article: Article) -> None:
+        candidate = _Candidate.from_article(article)
+        self._batch.append(candidate)
+        self._batch_hashes.setdefault(article.content_hash, candidate)
+
+
+def _hits(response: dict[str, Any]) -> list[_Candidate]:
+    if "error" in response:
+        raise RuntimeError(f"dedupe lookup failed: {response['error']}")
+    return [_Candidate.from_source(hit["_source"]) for hit in response["hits"]["hits"]]

@@ -1,0 +1,154 @@
+"""Fetching pages for work items and building their articles, on all cores.
+
+Fetching is asynchronous I/O in this process; building (extraction, cleaning, entities, claims,
+fingerprints) is CPU-bound and runs in a pool of worker processes, each loading the toolkit once.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pipeline.errors import Reason
+from pipeline.fetch import FetchFailure, fetch_pages
+from pipeline.index import SearchIndex
+from pipeline.ingest.workitems import WorkItem, retry_fields, update_items
+from pipeline.models import FeedEntry, FetchedPage
+from pipeline.process import BuiltArticle, Toolkit, build_article
+from pipeline.settings import Settings
+from pipeline.summary import RunSummary
+
+logger = logging.getLogger(__name__)
+
+# Below this many articles a worker pool costs more to start than it saves.
+_MIN_JOBS_FOR_POOL = 8
+_worker_toolkit: Toolkit | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BuildJob:
+    entry: FeedEntry
+    page: FetchedPage | None
+    fallback_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BuildFailure:
+    """A bug or pathological input in a build stage: the item is parked, the run goes on."""
+
+    error: str
+
+
+def _init_worker(settings: Settings) -> None:
+    global _worker_toolkit
+    _worker_toolkit = Toolkit.load(settings)
+
+
+def _build_in_worker(job: BuildJob) -> BuiltArticle | BuildFailure:
+    assert _worker_toolkit is not None, "worker not initialised"
+    return _build_safely(job, _worker_toolkit)
+
+
+def _build_safely(job: BuildJob, toolkit: Toolkit) -> BuiltArticle | BuildFailure:
+    try:
+        return build_article(job.entry, job.page, toolkit, fallback_reason=job.fallback_reason)
+    except Exception as error:  # one bad page must never stop the run; it is parked with the reason
+        logger.exception("building %s failed", job.entry.url)
+        return BuildFailure(f"{type(error).__name__}: {error}")
+
+
+class ArticleBuilder:
+    """Builds articles inline or in a process pool, depending on the settings and the batch size."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        configured = settings.ingest.workers
+        self.workers = configured if configured > 0 else (os.cpu_count() or 1)
+        self._toolkit: Toolkit | None = None
+        self._pool: Executor | None = None
+
+    def build(self, jobs: Sequence[BuildJob]) -> list[BuiltArticle | BuildFailure]:
+        if self.workers > 1 and len(jobs) >= _MIN_JOBS_FOR_POOL:
+            pool = self._ensure_pool()
+            return list(pool.map(_build_in_worker, jobs, chunksize=max(1, len(jobs) // (self.workers * 4))))
+        if self._toolkit is None:
+            self._toolkit = Toolkit.load(self.settings)
+        return [_build_safely(job, self._toolkit) for job in jobs]
+
+    def _ensure_pool(self) -> Executor:
+        if self._pool is None:
+            # spawn, not fork: the parent has live threads (HTTP pools, progress display).
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(self.settings,),
+            )
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> ArticleBuilder:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def fetch_and_build(
+    index: SearchIndex,
+    settings: Settings,
+    items: Sequence[WorkItem],
+    builder: ArticleBuilder,
+    summary: RunSummary,
+    *,
+    now: datetime,
+    fetcher_options: dict[str, Any] | None = None,
+) -> tuple[list[tuple[WorkItem, BuiltArticle]], list[tuple[WorkItem, BuildFailure]]]:
+    """Fetch the pages of pending items and build their articles; items already built pass through.
+
+    Retryable fetch failures put the item back in the queue until ``max_fetch_attempts``; after
+    that, and for permanent failures, the article is built from the feed's title and summary.
+    """
+    ready = [(item, item.article) for item in items if item.article is not None and item.outcome is not None]
+    built: list[tuple[WorkItem, BuiltArticle]] = [
+        (item, BuiltArticle(article, item.outcome or Reason.FETCHED)) for item, article in ready
+    ]
+    to_fetch = [item for item in items if item.article is None]
+    pages = fetch_pages([item.entry.url for item in to_fetch], settings.fetch, **(fetcher_options or {}))
+    jobs: list[tuple[WorkItem, BuildJob]] = []
+    retries: dict[str, dict[str, Any]] = {}
+    for item, page in zip(to_fetch, pages, strict=True):
+        if isinstance(page, FetchFailure):
+            summary.fail("fetch", page.reason, page.detail, url=item.entry.url, feed_id=item.entry.feed_id)
+            attempts = item.attempts + 1
+            if page.retryable and attempts < settings.ingest.max_fetch_attempts:
+                retries[item.item_id] = retry_fields(attempts, page.reason, now, settings.ingest.retry_backoff_minutes)
+                summary.count("retry-later")
+                continue
+            jobs.append((item, BuildJob(item.entry, None, page.reason)))
+        else:
+            summary.count(Reason.FETCHED)
+            jobs.append((item, BuildJob(item.entry, page, None)))
+    if retries:
+        update_items(index, retries)
+    failures: list[tuple[WorkItem, BuildFailure]] = []
+    for (item, _), result in zip(jobs, builder.build([job for _, job in jobs]), strict=True):
+        if isinstance(result, BuildFailure):
+            summary.fail("build", "build-error", result.error, url=item.entry.url, feed_id=item.entry.feed_id)
+            failures.append((item, result))
+        else:
+            if result.outcome != Reason.FETCHED:
+                summary.count(Reason.FEED_ONLY)
+            built.append((item, result))
+    return built, failures

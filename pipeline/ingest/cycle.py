@@ -1,0 +1,104 @@
+"""One ingest cycle, in process: poll -> fetch and build -> dedupe and index -> summary.
+
+The CLI runs this; the Airflow DAG runs the same steps as separate tasks (see dags/).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import RetryLater
+from pipeline.index import SearchIndex
+from pipeline.index.runs import record_run
+from pipeline.ingest.build import ArticleBuilder, fetch_and_build
+from pipeline.ingest.poll import poll_feeds
+from pipeline.ingest.workitems import due_item_ids, load_items
+from pipeline.ingest.write import park_build_failures, write_articles
+from pipeline.settings import FeedSource, Settings, load_feed_registry
+from pipeline.summary import RunSummary
+
+logger = logging.getLogger(__name__)
+
+# (done, total) of the articles handled so far; for progress bars.
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How to run a cycle: which feeds, whether to poll them even if not due, test seams."""
+
+    sources: Sequence[FeedSource] | None = None
+    force_poll: bool = False
+    fetcher_options: dict[str, Any] | None = None
+    progress: ProgressCallback | None = None
+
+
+def run_ingest(settings: Settings, options: IngestOptions | None = None) -> RunSummary:
+    """Run one ingest cycle over the registry; bad feeds, pages or an unreachable cluster never raise."""
+    options = options or IngestOptions()
+    summary = RunSummary(kind="ingest")
+    index: SearchIndex | None = None
+    run_data_dir = Path(settings.ingest.run_data_dir)
+    try:
+        index = SearchIndex.connect(settings)
+        sources = options.sources if options.sources is not None else load_feed_registry(settings).feeds
+        now = datetime.now(UTC)
+        polled = poll_feeds(
+            index,
+            settings,
+            sources,
+            summary,
+            now=now,
+            force=options.force_poll,
+            fetcher_options=options.fetcher_options,
+        )
+        item_ids = list(dict.fromkeys([*polled.item_ids, *due_item_ids(index, now)]))
+        summary.count("work-items", len(item_ids))
+        process_work_items(index, settings, item_ids, summary, options)
+        summary.finish("success")
+    except RetryLater as error:
+        # The cluster went away: whatever was not written stays staged (or unpolled) for the next run.
+        summary.fail("run", error.reason, error.detail)
+        summary.finish("failed")
+    record_run(summary, index if summary.status == "success" else _reachable(index), run_data_dir)
+    return summary
+
+
+def process_work_items(
+    index: SearchIndex,
+    settings: Settings,
+    item_ids: Sequence[str],
+    summary: RunSummary,
+    options: IngestOptions,
+) -> list[str]:
+    """Fetch, build and write the given work items batch by batch; return the article ids written."""
+    written: list[str] = []
+    batch_size = settings.ingest.batch_size
+    with ArticleBuilder(settings) as builder:
+        for start in range(0, len(item_ids), batch_size):
+            now = datetime.now(UTC)
+            items = load_items(index, item_ids[start : start + batch_size])
+            built, failures = fetch_and_build(
+                index, settings, items, builder, summary, now=now, fetcher_options=options.fetcher_options
+            )
+            park_build_failures(index, failures, summary)
+            result = write_articles(index, settings, built, summary, now=now)
+            written.extend(result.written_ids)
+            if options.progress is not None:
+                options.progress(min(start + batch_size, len(item_ids)), len(item_ids))
+    return written
+
+
+def _reachable(index: SearchIndex | None) -> SearchIndex | None:
+    if index is None:
+        return None
+    try:
+        index.client.cluster.health(timeout="2s")
+        return index
+    except Exception:
+        return None

@@ -1,0 +1,92 @@
+"""docker-compose.yml is valid (Debian's docker-compose) and pins the Elasticsearch the tests run."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import elasticsearch
+import pytest
+import yaml
+from helpers import REPO_ROOT
+
+
+def pinned_version() -> str:
+    with open(REPO_ROOT / "pyproject.toml", "rb") as handle:
+        return str(tomllib.load(handle)["tool"]["newshound"]["elasticsearch-version"])
+
+
+def compose_config(tmp_path: Path) -> dict[str, object]:
+    if shutil.which("docker-compose") is None:
+        pytest.fail("docker-compose is missing: `make test` installs it (scripts/install-system-deps test)")
+    env_file = tmp_path / ".env"
+    env_file.write_text((REPO_ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
+    result = subprocess.run(
+        ["docker-compose", "--env-file", str(env_file), "-f", str(REPO_ROOT / "docker-compose.yml"), "config"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(yaml.safe_load(result.stdout))
+
+
+def test_compose_file_is_valid_and_complete(tmp_path: Path) -> None:
+    config = compose_config(tmp_path)
+    services = config["services"]
+    assert isinstance(services, dict)
+    expected = {
+        "elasticsearch",
+        "kibana",
+        "postgres",
+        "airflow-init",
+        "airflow-apiserver",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-triggerer",
+        "newshound-setup",
+        "redis",
+        "airflow-worker",
+    }
+    assert expected <= set(services)
+    for name in ("elasticsearch", "kibana", "postgres", "airflow-apiserver", "airflow-scheduler"):
+        assert "healthcheck" in services[name], name
+    assert services["elasticsearch"]["environment"]["xpack.security.enabled"] == "true"
+    assert services["kibana"]["depends_on"]["kibana-password"]["condition"] == "service_completed_successfully"
+
+
+def test_compose_refuses_to_start_without_secrets(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("", encoding="utf-8")
+    result = subprocess.run(
+        ["docker-compose", "--env-file", str(tmp_path / ".env"), "-f", str(REPO_ROOT / "docker-compose.yml"), "config"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "ELASTIC_PASSWORD" in result.stderr or "POSTGRES_PASSWORD" in result.stderr
+
+
+def test_versions_agree_between_compose_test_server_and_client() -> None:
+    version = pinned_version()
+    compose = (REPO_ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    images = re.findall(r"docker\.elastic\.co/(?:elasticsearch/elasticsearch|kibana/kibana):([\d.]+)", compose)
+    assert images and set(images) == {version}
+    assert elasticsearch.__versionstr__.split(".")[0] == version.split(".")[0]
+
+
+def test_no_secrets_in_the_repository() -> None:
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True).stdout.split()
+    assert ".env" not in tracked
+    pattern = re.compile(r"(?i)(password|api_key|secret)\s*[:=]\s*['\"]?(?!change-me|\$\{|\?|\s|$)[A-Za-z0-9+/]{12,}")
+    offenders = []
+    for name in tracked:
+        path = REPO_ROOT / name
+        if path.suffix in {".py", ".yml", ".yaml", ".toml", ".md", ".example", ".cfg"} and path.is_file():
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                if pattern.search(line):
+                    offenders.append(f"{name}: {line.strip()[:80]}")
+    assert offenders == []

@@ -1,0 +1,80 @@
+"""Helpers shared by the tests and their fixtures (importable: tests/ is on pytest's pythonpath)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEST_ELASTICSEARCH_PORT = int(os.environ.get("NEWSHOUND_TEST_ES_PORT", "9250"))
+# Captured at import, before per-test isolation clears the environment.
+EXTERNAL_ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL")
+
+
+def shared_corpus_dir() -> Path:
+    """The shared corpus: ``NEWSHOUND_SHARED_DIR/corpus`` or ``../shared/corpus`` beside the repository."""
+    base = os.environ.get("NEWSHOUND_SHARED_DIR")
+    return Path(base) / "corpus" if base else REPO_ROOT.parent / "shared" / "corpus"
+
+
+class ElasticsearchNode:
+    """The session's Elasticsearch; ``stop``/``start`` exist only for a node this session started."""
+
+    def __init__(self, url: str, port: int | None) -> None:
+        self.url = url
+        self.port = port
+
+    @property
+    def managed(self) -> bool:
+        return self.port is not None
+
+    def _script(self, *args: str) -> None:
+        subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "elasticsearch"), *args], check=True)
+
+    def stop(self) -> None:
+        assert self.port is not None, "cannot stop an external Elasticsearch"
+        self._script("stop", "--port", str(self.port))
+
+    def start(self, *, fresh: bool = False) -> None:
+        assert self.port is not None, "cannot start an external Elasticsearch"
+        self._script("start", "--port", str(self.port), *(["--fresh"] if fresh else []))
+
+
+def make_test_settings(elasticsearch_url: str, prefix: str, tmp_path: Path, **overrides: Any) -> Any:
+    from pipeline.settings import load_settings
+
+    values: dict[str, Any] = {
+        "elasticsearch.url": elasticsearch_url,
+        "elasticsearch.index_prefix": prefix,
+        "ingest.run_data_dir": str(tmp_path / "runs"),
+        "ingest.workers": 1,
+        "fetch.per_host_delay_seconds": 0.0,
+        "fetch.per_host_concurrency": 8,
+        "fetch.allowed_hosts": ["127.0.0.1"],
+        "fetch.retries": 0,
+    }
+    values.update(overrides)
+    return load_settings(environ={}, overrides=values)
+
+
+def airflow_environment(home: Path, **extra: str) -> dict[str, str]:
+    """Environment for running Airflow commands against this repository's DAGs."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("NEWSHOUND_", "ELASTICSEARCH_", "AIRFLOW"))
+    }
+    environment.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+            "PYTHONPATH": str(REPO_ROOT),
+        }
+    )
+    environment.update(extra)
+    return environment
