@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from html import unescape
 from typing import Any
@@ -103,7 +103,9 @@ def _date_params() -> dict[str, Any]:
         "original_date": True,
         "extensive_search": False,
         "outputformat": "%Y-%m-%dT%H:%M:%S%z",
-        "max_date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        # htmldate compares with midnight of max_date: "today" would reject every timestamp of
+        # today and fall back to the bare date, so allow up to tomorrow (also covers time zones).
+        "max_date": (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d"),
     }
 
 

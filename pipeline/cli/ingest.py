@@ -87,7 +87,8 @@ def newsweb(
 
 def print_summary(summary: RunSummary) -> None:
     """The end-of-run table: counts per reason, then the first failures with where and why."""
-    table = Table(title=f"ingest run {summary.run_id}: {summary.status} in {summary.duration_seconds:.1f} s")
+    console.print(f"[bold]ingest run {summary.run_id}[/]: {summary.status} in {summary.duration_seconds:.1f} s")
+    table = Table()
     table.add_column("reason")
     table.add_column("count", justify="right")
     for reason, count in sorted(summary.counts.items()):
