@@ -148,6 +148,8 @@ def fetch_and_build(
             summary.fail("build", "build-error", result.error, url=item.entry.url, feed_id=item.entry.feed_id)
             failures.append((item, result))
         else:
+            if result.outcome == Reason.NO_TEXT:
+                summary.count(Reason.NO_TEXT)  # fetch failures were counted under their reason above
             if result.outcome != Reason.FETCHED:
                 summary.count(Reason.FEED_ONLY)
             built.append((item, result))
