@@ -21,11 +21,12 @@ def main() -> None:
         level=os.environ.get("NEWSHOUND_LOG_LEVEL", "WARNING").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # Import for their side effect of registering commands on ``app``.
-    from pipeline.cli import evaluate, feeds, ingest, search  # noqa: F401
-
     try:
         app()
     except Fatal as error:
         print(f"newshound: {error}", file=sys.stderr)
         sys.exit(2)
+
+
+# The subcommands register themselves on ``app`` when imported; they need ``app`` defined above.
+from pipeline.cli import evaluate, feeds, ingest, search  # noqa: E402, F401
