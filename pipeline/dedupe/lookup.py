@@ -180,7 +180,13 @@ class DuplicateFinder:
             )
         story_candidates = [c for c in [*story_hits, *self._batch] if c.id != article.id and c.story_keys]
         scored = [(story_match(article.story_keys, c.story_keys), c) for c in story_candidates]
-        matching = [(m, c) for m, c in scored if same_story(m, threshold=self.settings.story_threshold)]
+        matching = [
+            (m, c)
+            for m, c in scored
+            if same_story(
+                m, threshold=self.settings.story_threshold, quote_threshold=self.settings.story_quote_threshold
+            )
+        ]
         if matching:
             _, chosen = max(matching, key=lambda pair: (pair[0].overlap, pair[0].shared_entities))
             return DedupeDecision(story_id=chosen.story_id or chosen.id)

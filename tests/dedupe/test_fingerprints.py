@@ -67,5 +67,5 @@ def test_story_keys_and_rule() -> None:
     second = story_keys("Pentagon: 10.000 nordkoreanische Soldaten in Russland.", shared)
     unrelated = story_keys("Putin sprach in Moskau über die Wirtschaft Russlands.", [mention("Q7747"), mention("Q159")])
     assert "n:10000" in first and "e:Q423" in first
-    assert same_story(story_match(first, second), threshold=0.5)
-    assert not same_story(story_match(first, unrelated), threshold=0.5)
+    assert same_story(story_match(first, second), threshold=0.5, quote_threshold=0.35)
+    assert not same_story(story_match(first, unrelated), threshold=0.5, quote_threshold=0.35)
