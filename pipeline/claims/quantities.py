@@ -57,6 +57,12 @@ _MONTHS = words(
     """
 )
 _SKIPPED_BETWEEN = re.compile(r"(?:[a-zäöüß]+(?:e|en|er|es|ische[nr]?)\s+){0,2}")
+# A bare number after these words counts the same thing as the figure before it.
+_REFERS_BACK = re.compile(
+    r"\b(?:diese|die|deren)\s+(?:Zahl|Anzahl|Schätzung)\b[^.;]{0,25}$|\b(?:the|that|this)\s+(?:number|figure|"
+    r"estimate|count|total)\b[^.;]{0,25}$",
+    re.IGNORECASE,
+)
 _ANY_NUMBER = re.compile(r"\d|dutzend|dozen|million|milliard|billion|tausend|thousand|hundert|hundred", re.IGNORECASE)
 _NUMBER = re.compile(
     rf"(?:(?P<approx>{_APPROXIMATE})\s+)?"
@@ -151,6 +157,13 @@ def find_quantities(text: str, start: int, end: int, language: str) -> tuple[Qua
         if unit and unit_match:
             surface_end = _unit_end(text, match, unit)
         surface_start = match.start("approx") if match.group("approx") else match.start()
+        if (
+            unit is None
+            and found
+            and found[-1].unit
+            and _REFERS_BACK.search(text, max(start, surface_start - 40), surface_start)
+        ):
+            unit = found[-1].unit  # "3.000 Soldaten ... erhöhte diese Zahl auf 10.000": the same soldiers
         found.append(
             Quantity(
                 value=value,

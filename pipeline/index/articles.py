@@ -15,7 +15,7 @@ from typing import Any
 
 from pipeline.dedupe.core import encode_signature
 from pipeline.index import SearchIndex, search_errors_as_retry
-from pipeline.models import Article, Claim
+from pipeline.models import Article, Claim, EntityMention
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +69,16 @@ def is_unchanged(article: Article, stored: StoredArticle | None) -> bool:
     return stored.content_hash == article.content_hash and stored.title == article.title
 
 
-def claim_document(article: Article, claim: Claim, cluster_id: str | None, speaker_key: str | None) -> dict[str, Any]:
+def claim_document(
+    article: Article, claim: Claim, cluster_id: str | None, speaker_key: str | None, speaker_keys: Sequence[str] = ()
+) -> dict[str, Any]:
     """A claim's fields, as nested in the article."""
     return {
         "claim_id": claim_id(article, claim),
         "claim_cluster_id": cluster_id,
         "speaker": claim.speaker.text if claim.speaker else None,
         "speaker_key": speaker_key,
+        "speaker_keys": sorted(speaker_keys),
         "speaker_entity_id": claim.speaker_entity_id,
         "speaker_name": claim.speaker_name,
         "speaker_role": claim.speaker_role,
@@ -156,7 +159,7 @@ def article_document(
         "content_hash": article.content_hash,
         "extraction_source": article.extraction_source,
         "removed_lines": [asdict(line) for line in article.removed_lines],
-        "entities": [asdict(mention) for mention in article.entities],
+        "entities": [entity_document(mention) for mention in article.entities],
         "entity_ids": _unique(mention.entity_id for mention in article.entities),
         "entity_names": _unique(mention.name for mention in article.entities),
         "title_entity_ids": list(article.title_entity_ids),
@@ -170,6 +173,20 @@ def article_document(
         "near_duplicate_of": article.near_duplicate_of,
         "near_duplicate_similarity": article.extra.get("near_duplicate_similarity"),
         "word_count": len(article.text.split()),
+    }
+
+
+def entity_document(mention: EntityMention) -> dict[str, Any]:
+    """A mention as stored in the article (field names as in the index template)."""
+    return {
+        "id": mention.entity_id,
+        "name": mention.name,
+        "type": mention.type,
+        "surface": mention.surface,
+        "source": mention.source,
+        "role": mention.role,
+        "start": mention.start,
+        "end": mention.end,
     }
 
 

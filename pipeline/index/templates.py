@@ -66,6 +66,7 @@ def claim_properties(capabilities: Capabilities) -> Mapping:
         "claim_cluster_id": KEYWORD,
         "speaker": text_field(capabilities, keyword=True),
         "speaker_key": KEYWORD,
+        "speaker_keys": KEYWORD,
         "speaker_entity_id": KEYWORD,
         "speaker_name": KEYWORD,
         "speaker_role": KEYWORD,
@@ -78,6 +79,8 @@ def claim_properties(capabilities: Capabilities) -> Mapping:
         "quantity_values": DOUBLE,
         "time_expression": KEYWORD,
         "time_resolved": DATE,
+        "content_start": {"type": "integer", "index": False},
+        "content_end": {"type": "integer", "index": False},
     }
 
 
@@ -98,6 +101,7 @@ def article_mappings(capabilities: Capabilities) -> Mapping:
             "site_name": KEYWORD,
             "tags": KEYWORD,
             "published": DATE,
+            "published_known": BOOLEAN,
             "first_seen": DATE,
             "last_changed": DATE,
             "ingested_at": DATE,
@@ -108,6 +112,7 @@ def article_mappings(capabilities: Capabilities) -> Mapping:
             "entities": {"properties": _entity_properties()},
             "entity_ids": KEYWORD,
             "entity_names": KEYWORD,
+            "title_entity_ids": KEYWORD,
             "claims": {"type": "nested", "properties": claim_properties(capabilities)},
             "claim_count": INTEGER,
             "minhash_bands": KEYWORD,

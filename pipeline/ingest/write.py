@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pipeline.claims.clusters import ClaimClusterer, ClusterAssignment, speaker_keys
 from pipeline.dedupe.lookup import DuplicateFinder
 from pipeline.errors import Reason, RetryLater
 from pipeline.index import SearchIndex, search_errors_as_retry
@@ -33,7 +34,6 @@ from pipeline.settings import Settings
 from pipeline.summary import RunSummary
 
 logger = logging.getLogger(__name__)
-ClaimClusterer = Any  # set by the enrichment stage: assigns claim cluster ids (pipeline.claims.clusters)
 
 
 @dataclass
@@ -51,7 +51,6 @@ def write_articles(
     summary: RunSummary,
     *,
     now: datetime,
-    claim_clusters: ClaimClusterer | None = None,
 ) -> WriteResult:
     """Dedupe and index a batch of built articles; mark their work items done (or parked)."""
     result = WriteResult()
@@ -74,17 +73,17 @@ def write_articles(
         else:
             to_write.append((items, chosen, previous))
     decided = DuplicateFinder(index, settings.dedupe).decide_all([article for _, article, _ in to_write], now)
-    clusters = claim_clusters.assign(decided, now) if claim_clusters is not None and decided else {}
+    clusters: ClusterAssignment = ClaimClusterer(index, settings.claims).assign(decided, now) if decided else {}
     ingested_at = now.isoformat()
     actions: list[dict[str, Any]] = []
     action_items: dict[str, list[WorkItem]] = {}
     outcomes: dict[str, str] = {}
     old_claims = _claims_to_replace(index, [a.id for (_, a, prev) in to_write if prev is not None])
     for (items, _, previous), article in zip(to_write, decided, strict=True):
-        nested = [
-            claim_document(article, claim, *clusters.get((article.id, position), (None, None)))
-            for position, claim in enumerate(article.claims)
-        ]
+        nested = []
+        for position, found in enumerate(article.claims):
+            cluster_id, key = clusters.get((article.id, position), (None, None))
+            nested.append(claim_document(article, found, cluster_id, key, speaker_keys=sorted(speaker_keys(found))))
         first_seen = previous.first_seen if previous else ingested_at
         document = article_document(
             article,

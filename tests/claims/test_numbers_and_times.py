@@ -57,3 +57,20 @@ def test_time_expressions_resolved_against_publication(text: str, expression: st
 def test_time_expression_without_publication_date_is_unresolved() -> None:
     (found,) = find_time_expressions("am Montag", 0, 9, None)
     assert found.resolved is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "units"),
+    [
+        (
+            "dass 3.000 Soldaten entsandt worden seien, doch heute erhöhte es diese Zahl auf 10.000",
+            "de",
+            ["soldier", "soldier"],
+        ),
+        ("officials said 3,000 troops had arrived and later raised the number to 10,000", "en", ["troop", "troop"]),
+        ("3.000 Soldaten und 40 Panzer", "de", ["soldier", "tank"]),
+        ("Die Polizei nahm 12 Personen fest; 300 weitere wurden befragt.", "de", ["person", None]),
+    ],
+)
+def test_a_bare_number_that_refers_back_counts_the_same_thing(text: str, language: str, units: list[str]) -> None:
+    assert [quantity.unit for quantity in find_quantities(text, 0, len(text), language)] == units

@@ -1,0 +1,33 @@
+"""Shared bits of the benchmarks: where the corpus is, timing, and printing a result table."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def corpus_dir() -> Path:
+    base = os.environ.get("NEWSHOUND_SHARED_DIR")
+    return Path(base) / "corpus" if base else REPO.parent / "shared" / "corpus"
+
+
+def best_of(runs: int, work: Callable[[], object]) -> float:
+    """The fastest of ``runs`` timings (CPU time of this process): the least disturbed by other load."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.process_time()
+        work()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def print_table(title: str, rows: Iterable[tuple[str, str]]) -> None:
+    rows = list(rows)
+    width = max(len(name) for name, _ in rows)
+    print(f"\n{title}")
+    for name, value in rows:
+        print(f"  {name:<{width}}  {value}")

@@ -1,0 +1,81 @@
+"""`newshound claims`: who claimed what about an entity, cluster by cluster, with the timeline."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pipeline.claims.clusters import ClaimCluster, clusters_for_entity
+from pipeline.cli import app
+from pipeline.cli.common import console, print_json_line, settings_from_environment
+from pipeline.entities import EntityExtractor
+from pipeline.errors import ConfigError
+from pipeline.index import SearchIndex
+from pipeline.settings import Settings
+
+_ENTITY_ID = re.compile(r"^(Q\d+|nh:\S+|ner:\S+)$")
+
+
+def resolve_entity(name_or_id: str, settings: Settings) -> str:
+    """An entity id as given, or the id of the knowledge-base entity a name refers to."""
+    if _ENTITY_ID.match(name_or_id):
+        return name_or_id
+    mentions = EntityExtractor.from_settings(settings).extract(name_or_id, None)
+    if not mentions:
+        raise ConfigError(
+            "--entity",
+            name_or_id,
+            "no entity of the knowledge base has this name",
+            "pass an id such as Q7747 or nh:pentagon",
+        )
+    return mentions[0].entity_id
+
+
+@app.command("claims")
+def claims_command(
+    entity: Annotated[str, typer.Option(help="Entity id (Q7747, nh:pentagon) or a name, e.g. Pentagon.")],
+    limit: Annotated[int, typer.Option(help="Number of clusters.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print clusters as one JSON line.")] = False,
+) -> None:
+    """Claim clusters whose speaker is the entity (person or organisation), each with its timeline."""
+    settings = settings_from_environment()
+    entity_id = resolve_entity(entity, settings)
+    clusters = clusters_for_entity(SearchIndex.connect(settings), entity_id, limit=limit)
+    if as_json:
+        print_json_line({"entity_id": entity_id, "clusters": [cluster.to_document() for cluster in clusters]})
+        return
+    if not clusters:
+        console.print(f"no claims by {entity_id}")
+        raise typer.Exit(1)
+    for cluster in clusters:
+        print_cluster(cluster)
+
+
+def print_cluster(cluster: ClaimCluster) -> None:
+    console.print(
+        f"[bold]{' / '.join(cluster.speakers) or '(unknown speaker)'}[/]  [dim]cluster {cluster.cluster_id}[/]"
+    )
+    table = Table(show_header=True)
+    for column in ("date", "outlet", "speaker", "figures", "claim"):
+        table.add_column(column, overflow="fold")
+    for claim in cluster.claims:
+        numbers = ", ".join(_figure(q["value"], q.get("unit")) for q in claim.get("quantities") or [])
+        table.add_row(
+            str(claim.get("claim_date", ""))[:10],
+            str(claim.get("outlet", "")),
+            str(claim.get("speaker", "")),
+            numbers,
+            str(claim.get("content", ""))[:160],
+        )
+    console.print(table)
+    figures = cluster.figures
+    if len({value for _, value, _, _ in figures}) > 1:
+        console.print("figures over time: " + " -> ".join(f"{_figure(v, u)} ({d}, {o})" for d, v, u, o in figures))
+
+
+def _figure(value: float, unit: str | None) -> str:
+    number = f"{value:,.0f}" if value == int(value) else f"{value:,}"
+    return f"{number} {unit}" if unit else number
