@@ -1,6 +1,8 @@
 """Scheduled ingestion: poll due feeds -> fetch and build (mapped over batches) -> index -> summary.
 
-Only orchestration lives here; every step is a function in pipeline.ingest.steps.
+Continuous by default: a new run starts when the last one ends, and only feeds that are due are
+polled, so an item is searchable about one feed interval plus one run after it appears. Only
+orchestration lives here; every step is a function of pipeline.ingest.steps.
 """
 
 from __future__ import annotations
@@ -11,58 +13,53 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
-DEFAULT_ARGS = {
-    "retries": 3,
-    "retry_delay": timedelta(seconds=30),
-    "retry_exponential_backoff": True,
-    "max_retry_delay": timedelta(minutes=10),
-    "execution_timeout": timedelta(minutes=30),
-}
+from pipeline.orchestration import airflow_assets, default_task_args
+
+ARTICLES, CLAIMS = airflow_assets()
 
 
 @dag(
     dag_id="newshound_ingest",
-    # Continuous by default: a new run starts as soon as the last one ends, polling only due feeds.
     schedule=os.environ.get("NEWSHOUND_INGEST_SCHEDULE", "@continuous"),
     start_date=datetime(2024, 1, 1),
     catchup=False,
     max_active_runs=1,
     dagrun_timeout=timedelta(hours=2),
-    default_args=DEFAULT_ARGS,
+    default_args=default_task_args(),
     tags=["newshound", "ingest"],
     doc_md=__doc__,
 )
 def newshound_ingest() -> None:
     @task
     def poll(run_id: str | None = None) -> list[list[str]]:
-        from pipeline.ingest.steps import poll_step, short_run_id
-        from pipeline.settings import load_settings
+        from pipeline.ingest.steps import poll_step
+        from pipeline.orchestration import short_run_id, task_settings
 
-        return poll_step(load_settings(), short_run_id(run_id))
+        return poll_step(task_settings(), short_run_id(run_id))
 
     @task(max_active_tis_per_dagrun=8)
     def fetch_and_build(batch: list[str], run_id: str | None = None) -> dict[str, Any]:
-        from pipeline.ingest.steps import process_step, short_run_id
-        from pipeline.settings import load_settings
+        from pipeline.ingest.steps import process_step
+        from pipeline.orchestration import short_run_id, task_settings
 
-        return process_step(load_settings(), short_run_id(run_id), batch)
+        return process_step(task_settings(), short_run_id(run_id), batch)
 
     # none_failed: a run with no new entries maps zero batches; leftovers and the summary still run.
-    @task(trigger_rule="none_failed")
+    @task(trigger_rule="none_failed", outlets=[ARTICLES, CLAIMS])
     def index(batches: list[list[str]], run_id: str | None = None) -> dict[str, Any]:
-        from pipeline.ingest.steps import index_step, short_run_id
-        from pipeline.settings import load_settings
+        from pipeline.ingest.steps import index_step
+        from pipeline.orchestration import short_run_id, task_settings
 
-        return index_step(load_settings(), short_run_id(run_id), [item for batch in batches for item in batch])
+        return index_step(task_settings(), short_run_id(run_id), [item for batch in batches for item in batch])
 
     @task(trigger_rule="none_failed")
     def finish(
         build_summaries: list[dict[str, Any]], indexed: dict[str, Any], run_id: str | None = None
     ) -> dict[str, Any]:
-        from pipeline.ingest.steps import finish_step, short_run_id
-        from pipeline.settings import load_settings
+        from pipeline.ingest.steps import finish_step
+        from pipeline.orchestration import short_run_id, task_settings
 
-        return finish_step(load_settings(), short_run_id(run_id), [*build_summaries, indexed["summary"]])
+        return finish_step(task_settings(), short_run_id(run_id), [*build_summaries, indexed["summary"]])
 
     batches = poll()
     built = fetch_and_build.expand(batch=batches)

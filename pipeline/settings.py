@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -34,6 +35,8 @@ ENV_ALIASES = {
     "ELASTICSEARCH_CA_CERTS": ("elasticsearch", "ca_certs"),
 }
 SETTINGS_FILE = "newshound.yaml"
+# Airflow's way to define the connection "elasticsearch_default" in the environment.
+AIRFLOW_CONNECTION_VARIABLE = "AIRFLOW_CONN_ELASTICSEARCH_DEFAULT"
 
 
 class StrictModel(BaseModel):
@@ -148,6 +151,18 @@ class AlertSettings(StrictModel):
     max_delivery_attempts: int = Field(5, ge=1)
 
 
+class RetentionSettings(StrictModel):
+    """Rollover and retention of the time-based indices, applied by the daily maintenance."""
+
+    # Roll an index over when it is this old or this big (either condition).
+    rollover_max_age_days: float = Field(30.0, gt=0)
+    rollover_max_docs: int = Field(5_000_000, ge=1)
+    # Delete rolled-over indices whose newest document is older than this; 0 keeps them for ever.
+    delete_after_days: dict[str, float] = {"articles": 0, "claims": 0, "alerts": 365, "runs": 90, "dead_letters": 0}
+    # Work items that are done are deleted from staging after this many days.
+    staging_done_days: float = Field(7.0, gt=0)
+
+
 class IngestSettings(StrictModel):
     batch_size: int = Field(50, ge=1)
     # Processes for the CPU-bound stages (extraction, cleaning, enrichment); 0 = one per core.
@@ -173,6 +188,7 @@ class Settings(StrictModel):
     claims: ClaimSettings = ClaimSettings()
     alerts: AlertSettings = AlertSettings()
     ingest: IngestSettings = IngestSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     def config_path(self, name: str) -> Path:
         """A file named in the settings, relative to the config folder unless absolute."""
@@ -250,14 +266,26 @@ def load_settings(
     config_dir: Path | None = None,
     environ: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    connection_uri: str | None = None,
 ) -> Settings:
-    """Read ``newshound.yaml`` from the config folder, apply environment and explicit overrides."""
+    """Read ``newshound.yaml`` from the config folder, apply environment and explicit overrides.
+
+    Elasticsearch's connection comes, by rising precedence, from the file, the Airflow connection
+    ``elasticsearch_default`` (``connection_uri``, or ``AIRFLOW_CONN_ELASTICSEARCH_DEFAULT``), the
+    ``ELASTICSEARCH_*`` variables, and ``NEWSHOUND_ELASTICSEARCH__*``.
+    """
     environ = os.environ if environ is None else environ
     config_dir = config_dir or default_config_dir(environ)
     settings_file = config_dir / SETTINGS_FILE
     data = read_yaml_mapping(settings_file) if settings_file.exists() else {}
     sources: dict[tuple[str, ...], str] = {}
-    for name, value in sorted(environ.items()):
+    connection = connection_uri or environ.get(AIRFLOW_CONNECTION_VARIABLE)
+    if connection:
+        for key, value in elasticsearch_from_connection(connection).items():
+            _set_nested(data, ("elasticsearch", key), value)
+            sources[("elasticsearch", key)] = "the Airflow connection elasticsearch_default"
+    # Aliases first, so that NEWSHOUND_ELASTICSEARCH__* wins over ELASTICSEARCH_*.
+    for name, value in sorted(environ.items(), key=lambda item: (item[0] not in ENV_ALIASES, item[0])):
         path = _env_key_path(name)
         if path is None:
             continue
@@ -272,6 +300,43 @@ def load_settings(
         return Settings.model_validate(data)
     except ValidationError as error:
         raise _config_error(error, str(settings_file), sources) from None
+
+
+def elasticsearch_from_connection(connection: str) -> dict[str, Any]:
+    """Elasticsearch settings from an Airflow connection given as a URI or as Airflow's JSON form.
+
+    ``http(s)://user:password@host:port`` or ``elasticsearch://...`` (https when the extra
+    ``use_ssl`` is true); extras ``api_key``, ``verify_certs``, ``ca_certs`` are honoured.
+    """
+    connection = connection.strip()
+    if connection.startswith("{"):
+        fields = json.loads(connection)
+        extra = fields.get("extra") or {}
+        extra = json.loads(extra) if isinstance(extra, str) else dict(extra)
+        scheme, host, port = str(fields.get("conn_type") or "http"), fields.get("host"), fields.get("port")
+        login, password = fields.get("login"), fields.get("password")
+    else:
+        parts = urlsplit(connection)
+        extra = dict(parse_qsl(parts.query))
+        if "__extra__" in extra:
+            extra.update(json.loads(extra.pop("__extra__")))
+        scheme, host, port = parts.scheme, parts.hostname, parts.port
+        login = unquote(parts.username) if parts.username else None
+        password = unquote(parts.password) if parts.password else None
+    if scheme not in ("http", "https"):
+        secure = str(extra.get("use_ssl", extra.get("scheme", ""))).lower() in ("true", "1", "https")
+        scheme = "https" if secure else "http"
+    values: dict[str, Any] = {"url": f"{scheme}://{host or 'localhost'}:{port or 9200}"}
+    if login:
+        values["username"] = login
+    if password:
+        values["password"] = password
+    for key in ("api_key", "ca_certs"):
+        if extra.get(key):
+            values[key] = extra[key]
+    if "verify_certs" in extra:
+        values["verify_certs"] = str(extra["verify_certs"]).lower() not in ("false", "0", "no")
+    return values
 
 
 def load_feed_registry(settings: Settings) -> FeedRegistry:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEST_ELASTICSEARCH_PORT = int(os.environ.get("NEWSHOUND_TEST_ES_PORT", "9250"))
@@ -78,3 +82,59 @@ def airflow_environment(home: Path, **extra: str) -> dict[str, str]:
     )
     environment.update(extra)
     return environment
+
+
+class StoppingProxy:
+    """Forwards HTTP to Elasticsearch and calls ``on_bulk(count, body)`` before forwarding each bulk request.
+
+    The outage tests stop the real node from that callback, so the bulk in flight and everything
+    after it fail for real, as in an outage in the middle of a bulk.
+    """
+
+    def __init__(self, upstream: str, on_bulk: Any) -> None:
+        self.upstream = upstream
+        self.bulk_requests = 0
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                if "/_bulk" in self.path:
+                    proxy.bulk_requests += 1
+                    on_bulk(proxy.bulk_requests, body)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                try:
+                    response = httpx.request(
+                        self.command, upstream + self.path, content=body, headers=headers, timeout=30
+                    )
+                except httpx.HTTPError:
+                    self.close_connection = True
+                    self.connection.close()  # the client sees the connection drop, as with a dead node
+                    return
+                self.send_response(response.status_code)
+                for name, value in response.headers.items():
+                    if name.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(response.content)))
+                self.end_headers()
+                self.wfile.write(response.content)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

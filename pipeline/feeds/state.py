@@ -353,3 +353,18 @@ def _float(value: object, default: float) -> float:
 
 def _optional_string(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def refreshed(state: FeedState, source: FeedSource, settings: FeedSettings) -> FeedState:
+    """The stored state brought in line with the registry and the settings (maintenance).
+
+    A changed registry interval restarts adaptation from it; an interval outside the configured
+    bounds is clamped; the next poll moves earlier if the interval shrank.
+    """
+    current = _current(state, source, settings)
+    if current.last_polled_at is None or current.error_streak > 0:
+        return current  # never polled (due now) or backing off after errors: leave the schedule alone
+    next_poll = _utc(current.last_polled_at) + timedelta(minutes=current.poll_interval_minutes)
+    if current.next_poll_at is None or next_poll < _utc(current.next_poll_at):
+        return replace(current, next_poll_at=next_poll)
+    return current

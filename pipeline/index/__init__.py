@@ -6,6 +6,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
 from elasticsearch import ConnectionError as SearchConnectionError
@@ -39,6 +40,15 @@ class SearchIndex:
             if ensure:
                 ensure_indices(client, settings.index_names, capabilities, settings.elasticsearch)
         return cls(client=client, names=settings.index_names, capabilities=capabilities)
+
+
+def find_document(client: Elasticsearch, alias: str, document_id: str) -> tuple[str, dict[str, Any]] | None:
+    """(concrete index, source) of a document by id behind an alias that may span rolled-over indices.
+
+    ``GET alias/_doc/id`` fails once an alias has two indices; an ``ids`` query does not.
+    """
+    hits = client.search(index=alias, query={"ids": {"values": [document_id]}}, size=1)["hits"]["hits"]
+    return (hits[0]["_index"], hits[0]["_source"]) if hits else None
 
 
 @contextlib.contextmanager

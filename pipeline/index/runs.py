@@ -6,7 +6,7 @@ import json
 import logging
 from pathlib import Path
 
-from pipeline.index import SearchIndex
+from pipeline.index import SearchIndex, find_document
 from pipeline.summary import RunSummary
 
 logger = logging.getLogger(__name__)
@@ -20,7 +20,10 @@ def record_run(summary: RunSummary, index: SearchIndex | None, run_data_dir: Pat
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
     if index is not None:
         try:
-            index.client.index(index=index.names.runs, id=summary.run_id, document=document, refresh="wait_for")
+            # A run recorded before (the DAG's poll step) is rewritten where it is, even after a rollover.
+            existing = find_document(index.client, index.names.runs, summary.run_id)
+            target = existing[0] if existing else index.names.runs
+            index.client.index(index=target, id=summary.run_id, document=document, refresh="wait_for")
         except Exception as error:  # the local file keeps the summary; the run's own outcome stands
             logger.warning("could not store run %s in Elasticsearch: %s", summary.run_id, error)
     return path

@@ -234,22 +234,33 @@ def staging_mappings() -> Mapping:
 
 
 def alert_mappings(capabilities: Capabilities) -> Mapping:
+    """The alert ledger (pipeline/alerts/ledger.py): one document per alert, for delivery and Kibana."""
     return {
         "dynamic": False,
         "properties": {
             "alert_id": KEYWORD,
+            "alert_key": KEYWORD,
             "rule_id": KEYWORD,
             "rule_kind": KEYWORD,
+            "rule_mode": KEYWORD,
             "article_id": KEYWORD,
             "article_url": LONG_KEYWORD,
             "article_title": text_field(capabilities),
             "outlet": KEYWORD,
+            "language": KEYWORD,
+            "published": DATE,
             "story_id": KEYWORD,
             "claim_cluster_id": KEYWORD,
+            "change": {"properties": {"unit": KEYWORD, "from": DOUBLE, "to": DOUBLE, "description": KEYWORD}},
             "matched_terms": KEYWORD,
             "passage": {"type": "text"},
+            "kibana_url": {"type": "keyword", "index": False},
             "created_at": DATE,
             "ingested_at": DATE,
+            # When the alert may go out (now, the end of a throttle window, the end of a digest
+            # window) and the message it goes out in.
+            "release_at": DATE,
+            "batch_key": KEYWORD,
             "delivery": {
                 "properties": {
                     "notifier": KEYWORD,
@@ -258,9 +269,13 @@ def alert_mappings(capabilities: Capabilities) -> Mapping:
                     "last_error": {"type": "text"},
                     "delivered_at": DATE,
                     "next_attempt_at": DATE,
+                    "lease_until": DATE,
+                    "message_id": KEYWORD,
                 }
             },
             "delivery_state": KEYWORD,
+            "next_attempt_at": DATE,
+            "last_delivered_at": DATE,
         },
     }
 

@@ -15,12 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from pipeline.errors import Reason
-from pipeline.feeds.parse import parse_feed
+from pipeline.feeds.parse import ParsedFeed, parse_feed
 from pipeline.feeds.state import FeedState, after_failure, after_success, is_due, new_entries, request_validators
-from pipeline.fetch import Fetcher, FetchFailure
+from pipeline.fetch import FeedResponse, Fetcher, FetchFailure
 from pipeline.index import SearchIndex, search_errors_as_retry
 from pipeline.index.bulk import bulk_write
 from pipeline.ingest.workitems import stage_entries
+from pipeline.models import FeedEntry
 from pipeline.settings import FeedSource, Settings
 from pipeline.summary import RunSummary
 
@@ -99,16 +100,7 @@ def poll_feeds(
                 )
             )
             continue
-        parsed = parse_feed(
-            response.body,
-            source,
-            base_url=response.final_url,
-            content_type=response.content_type,
-            content_language=response.content_language,
-            max_bytes=settings.feeds.max_feed_bytes,
-            max_entries=settings.feeds.max_entries_per_poll,
-            allowed_hosts=settings.fetch.allowed_hosts,
-        )
+        parsed = _parse(source, response, settings)
         for refused in parsed.refused_links:
             summary.fail("poll", Reason.UNSAFE_URL, refused.reason, url=refused.url, feed_id=source.id)
         if parsed.error is not None:
@@ -135,6 +127,42 @@ def poll_feeds(
         )
     save_feed_states(index, new_states, {source.id: source for source in sources})
     return result
+
+
+def read_feeds(
+    settings: Settings,
+    sources: Sequence[FeedSource],
+    summary: RunSummary,
+    *,
+    now: datetime,
+    fetcher_options: dict[str, Any] | None = None,
+) -> list[FeedEntry]:
+    """All current entries of these feeds, fetched unconditionally, without touching their state (backfill)."""
+    responses = asyncio.run(_fetch_feeds(sources, {}, settings, fetcher_options or {}, now))
+    entries: list[FeedEntry] = []
+    for source, response in zip(sources, responses, strict=True):
+        if isinstance(response, FetchFailure):
+            summary.fail("poll", response.reason, response.detail, url=source.url, feed_id=source.id)
+            continue
+        parsed = _parse(source, response, settings)
+        if parsed.error is not None:
+            summary.fail("poll", Reason.FEED_ERROR, parsed.error, url=source.url, feed_id=source.id)
+            continue
+        entries.extend(parsed.entries)
+    return entries
+
+
+def _parse(source: FeedSource, response: FeedResponse, settings: Settings) -> ParsedFeed:
+    return parse_feed(
+        response.body,
+        source,
+        base_url=response.final_url,
+        content_type=response.content_type,
+        content_language=response.content_language,
+        max_bytes=settings.feeds.max_feed_bytes,
+        max_entries=settings.feeds.max_entries_per_poll,
+        allowed_hosts=settings.fetch.allowed_hosts,
+    )
 
 
 async def _fetch_feeds(

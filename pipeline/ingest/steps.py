@@ -7,15 +7,15 @@ after a crash or retry finds the items in the state the last successful write le
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import RetryLater
-from pipeline.index import SearchIndex
+from pipeline.index import SearchIndex, find_document
 from pipeline.index.runs import record_run
+from pipeline.ingest.backfill import request_from_params, stage_backfill
 from pipeline.ingest.build import ArticleBuilder, fetch_and_build
 from pipeline.ingest.cycle import IngestOptions
 from pipeline.ingest.poll import poll_feeds
@@ -41,6 +41,16 @@ def poll_step(settings: Settings, run_id: str, *, options: IngestOptions | None 
     item_ids = list(dict.fromkeys([*polled.item_ids, *due_item_ids(index, now)]))
     summary.count("work-items", len(item_ids))
     record_run(summary, index, Path(settings.ingest.run_data_dir))  # status "running" until finish_step
+    size = settings.ingest.batch_size
+    return [item_ids[start : start + size] for start in range(0, len(item_ids), size)]
+
+
+def backfill_plan_step(settings: Settings, run_id: str, params: dict[str, Any]) -> list[list[str]]:
+    """Stage everything a backfill asks for (chunk by chunk); return the work-item ids in batches."""
+    summary = RunSummary(kind="backfill", run_id=run_id)
+    index = SearchIndex.connect(settings)
+    item_ids = stage_backfill(index, settings, request_from_params(params), summary)
+    record_run(summary, index, Path(settings.ingest.run_data_dir))
     size = settings.ingest.batch_size
     return [item_ids[start : start + size] for start in range(0, len(item_ids), size)]
 
@@ -86,17 +96,19 @@ def index_step(settings: Settings, run_id: str, item_ids: Sequence[str]) -> dict
     return {"written_ids": written, "summary": summary.to_document()}
 
 
-def finish_step(settings: Settings, run_id: str, parts: Sequence[SummaryDocument]) -> SummaryDocument:
+def finish_step(
+    settings: Settings, run_id: str, parts: Sequence[SummaryDocument], *, kind: str = "ingest"
+) -> SummaryDocument:
     """Merge the poll part (from the runs index) with the other tasks' parts; record the finished run."""
     try:
         index: SearchIndex | None = SearchIndex.connect(settings, ensure=False)
     except RetryLater:
         index = None
-    summary = RunSummary(kind="ingest", run_id=run_id)
+    summary = RunSummary(kind=kind, run_id=run_id)
     if index is not None:
-        stored = index.client.options(ignore_status=404).get(index=index.names.runs, id=run_id)
-        if stored.body.get("found"):
-            poll_part = RunSummary.from_document(stored["_source"])
+        stored = find_document(index.client, index.names.runs, run_id)
+        if stored is not None:
+            poll_part = RunSummary.from_document(stored[1])
             summary.started_at = poll_part.started_at
             summary.merge(poll_part)
     for part in parts:
@@ -105,8 +117,3 @@ def finish_step(settings: Settings, run_id: str, parts: Sequence[SummaryDocument
     summary.finish("success")
     record_run(summary, index, Path(settings.ingest.run_data_dir))
     return summary.to_document()
-
-
-def short_run_id(airflow_run_id: str | None) -> str:
-    """Our run id for an Airflow run id: stable across task retries, short enough to read."""
-    return hashlib.sha256((airflow_run_id or "manual").encode("utf-8")).hexdigest()[:16]

@@ -27,6 +27,7 @@ for dag_id, dag in bag.dags.items():
             task.task_id: {
                 "retries": task.retries,
                 "execution_timeout": task.execution_timeout.total_seconds() if task.execution_timeout else None,
+                "outlets": sorted(getattr(outlet, "name", str(outlet)) for outlet in task.outlets),
             }
             for task in dag.tasks
         },

@@ -8,71 +8,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from helpers import make_test_settings
+from helpers import StoppingProxy, make_test_settings
 
 from pipeline.index import SearchIndex
 from pipeline.ingest.cycle import IngestOptions, run_ingest
 from pipeline.newsweb.demo import news_web_sources
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-class StoppingProxy:
-    """Forwards HTTP to Elasticsearch; stops the node when the n-th bulk request comes in."""
-
-    def __init__(self, upstream: str, on_bulk: Any) -> None:
-        self.upstream = upstream
-        self.bulk_requests = 0
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _forward(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                if "/_bulk" in self.path:
-                    proxy.bulk_requests += 1
-                    on_bulk(proxy.bulk_requests)
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-                try:
-                    response = httpx.request(
-                        self.command, upstream + self.path, content=body, headers=headers, timeout=30
-                    )
-                except httpx.HTTPError:
-                    self.close_connection = True
-                    self.connection.close()  # the client sees the connection drop, as with a dead node
-                    return
-                self.send_response(response.status_code)
-                for name, value in response.headers.items():
-                    if name.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(response.content)))
-                self.end_headers()
-                self.wfile.write(response.content)
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _forward
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -91,7 +38,7 @@ def test_outage_in_the_middle_of_a_bulk_loses_nothing_and_duplicates_nothing(
 ) -> None:
     stopped = threading.Event()
 
-    def stop_on_second_bulk(count: int) -> None:
+    def stop_on_second_bulk(count: int, body: bytes) -> None:
         if count == 2 and not stopped.is_set():
             stopped.set()
             restarting_node.stop()

@@ -1,0 +1,79 @@
+"""`newshound setup`, `backfill` and `maintenance`: the operations the DAGs also run."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.cli import app
+from pipeline.cli.common import console, print_json_line, settings_from_environment
+from pipeline.cli.ingest import print_summary
+from pipeline.index import SearchIndex
+from pipeline.ingest.backfill import BackfillRequest, run_backfill
+from pipeline.kibana import import_saved_objects, load_saved_objects, with_index_prefix
+from pipeline.maintenance import run_maintenance
+from pipeline.summary import RunSummary
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@app.command()
+def setup(
+    kibana_url: Annotated[str | None, typer.Option(help="Import the Kibana saved objects into this Kibana.")] = None,
+) -> None:
+    """Create index templates, indices and aliases; with --kibana-url also import Kibana's saved objects."""
+    settings = settings_from_environment()
+    index = SearchIndex.connect(settings)
+    console.print(f"indices ready under prefix {index.names.prefix!r} (Elasticsearch {index.capabilities.version})")
+    if kibana_url:
+        # The saved objects name the default prefix; a deployment with another one gets them rewritten.
+        objects = with_index_prefix(load_saved_objects(settings.config_path("kibana")), index.names.prefix)
+        result = import_saved_objects(
+            kibana_url, objects, username=os.environ.get("KIBANA_USERNAME"), password=os.environ.get("KIBANA_PASSWORD")
+        )
+        console.print(f"Kibana: {result}")
+        if not result.ok:
+            raise typer.Exit(1)
+
+
+@app.command()
+def backfill(
+    feed: Annotated[list[str] | None, typer.Option(help="Feed id of the registry (repeatable).")] = None,
+    url: Annotated[list[str] | None, typer.Option(help="Article URL (repeatable).")] = None,
+    url_file: Annotated[Path | None, typer.Option(help="File with one URL per line.")] = None,
+    since: Annotated[datetime | None, typer.Option(help="Feed entries published at or after.")] = None,
+    until: Annotated[datetime | None, typer.Option(help="Feed entries published at or before.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON line.")] = False,
+) -> None:
+    """(Re)ingest feeds or URLs in bounded memory, chunk by chunk."""
+    request = BackfillRequest(
+        feed_ids=tuple(feed or ()),
+        urls=tuple(url or ()),
+        url_file=url_file,
+        since=since.replace(tzinfo=since.tzinfo or UTC) if since else None,
+        until=until.replace(tzinfo=until.tzinfo or UTC) if until else None,
+    )
+    summary = run_backfill(settings_from_environment(), request)
+    _report(summary, as_json)
+    raise typer.Exit(0 if summary.status == "success" else 1)
+
+
+@app.command()
+def maintenance(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON line.")] = False,
+) -> None:
+    """Replay dead letters, refresh feed states, roll over and expire indices, report failing feeds."""
+    summary = run_maintenance(settings_from_environment())
+    _report(summary, as_json)
+    raise typer.Exit(0 if summary.status == "success" else 1)
+
+
+def _report(summary: RunSummary, as_json: bool) -> None:
+    if as_json:
+        print_json_line(summary.to_document())
+    else:
+        print_summary(summary)
