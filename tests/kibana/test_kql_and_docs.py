@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import REPO_ROOT
 
 from pipeline.kibana import KQL, KQL_NESTED, KQL_RANGE, FieldUse, KqlField, field_problems, kql_fields, kql_uses
 
@@ -127,3 +128,16 @@ def test_kql_uses_say_how_each_field_is_used() -> None:
         ("claims.quantity_values", KQL_RANGE, "claims"),
         ("outlet", KQL, ""),
     ]
+
+
+def test_readme_search_examples_name_real_fields(
+    data_views_by_name: dict[str, dict[str, Any]], mappings_for: Any
+) -> None:
+    readme = REPO_ROOT / "README.md"
+    examples = doc_examples(readme)
+    assert len(examples) >= 5
+    problems = []
+    for _, name, query, _ in examples:
+        pattern = data_views_by_name[name]["attributes"]["title"]
+        problems += field_problems({pattern: set(kql_uses(query, f"README: {query}"))}, mappings_for([pattern], "bare"))
+    assert problems == []
