@@ -34,6 +34,7 @@ ARTICLES, CLAIMS = airflow_assets()
         "url_list_file": Param("", type="string", description="A file with one URL per line, on the workers."),
         "since": Param("", type="string", description="Only feed entries published at or after (ISO date)."),
         "until": Param("", type="string", description="Only feed entries published at or before (ISO date)."),
+        "alert": Param(False, type="boolean", description="Alert on backfilled articles (default: mark seen)."),
     },
 )
 def newshound_backfill() -> None:
@@ -60,20 +61,33 @@ def newshound_backfill() -> None:
         return index_step(task_settings(), short_run_id(run_id), batch)
 
     @task(trigger_rule="none_failed")
+    def alerts(
+        indexed: list[dict[str, Any]], params: dict[str, Any] | None = None, run_id: str | None = None
+    ) -> dict[str, Any]:
+        from pipeline.ingest.steps import alerts_step
+        from pipeline.orchestration import short_run_id, task_settings
+
+        written = [article for part in indexed for article in part["written_ids"]]
+        return alerts_step(task_settings(), short_run_id(run_id), written, alert=bool((params or {}).get("alert")))
+
+    @task(trigger_rule="none_failed")
     def finish(
-        build_summaries: list[dict[str, Any]], indexed: list[dict[str, Any]], run_id: str | None = None
+        build_summaries: list[dict[str, Any]],
+        indexed: list[dict[str, Any]],
+        alerted: dict[str, Any],
+        run_id: str | None = None,
     ) -> dict[str, Any]:
         from pipeline.ingest.steps import finish_step
         from pipeline.orchestration import short_run_id, task_settings
 
-        parts = [*build_summaries, *(part["summary"] for part in indexed)]
+        parts = [*build_summaries, *(part["summary"] for part in indexed), alerted]
         return finish_step(task_settings(), short_run_id(run_id), parts, kind="backfill")
 
     batches = plan()
     built = fetch_and_build.expand(batch=batches)
     indexed = index.expand(batch=batches)
     built >> indexed
-    finish(built, indexed)
+    finish(built, indexed, alerts(indexed))
 
 
 newshound_backfill()

@@ -1,4 +1,4 @@
-"""Scheduled ingestion: poll due feeds -> fetch and build (mapped over batches) -> index -> summary.
+"""Scheduled ingestion: poll due feeds -> fetch and build (mapped over batches) -> index -> alerts -> summary.
 
 Continuous by default: a new run starts when the last one ends, and only feeds that are due are
 polled, so an item is searchable about one feed interval plus one run after it appears. Only
@@ -52,20 +52,31 @@ def newshound_ingest() -> None:
 
         return index_step(task_settings(), short_run_id(run_id), [item for batch in batches for item in batch])
 
+    # Matches exactly the articles this run wrote (no timestamps: late articles are never missed).
+    @task(trigger_rule="none_failed")
+    def alerts(indexed: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
+        from pipeline.ingest.steps import alerts_step
+        from pipeline.orchestration import short_run_id, task_settings
+
+        return alerts_step(task_settings(), short_run_id(run_id), indexed["written_ids"])
+
     @task(trigger_rule="none_failed")
     def finish(
-        build_summaries: list[dict[str, Any]], indexed: dict[str, Any], run_id: str | None = None
+        build_summaries: list[dict[str, Any]],
+        indexed: dict[str, Any],
+        alerted: dict[str, Any],
+        run_id: str | None = None,
     ) -> dict[str, Any]:
         from pipeline.ingest.steps import finish_step
         from pipeline.orchestration import short_run_id, task_settings
 
-        return finish_step(task_settings(), short_run_id(run_id), [*build_summaries, indexed["summary"]])
+        return finish_step(task_settings(), short_run_id(run_id), [*build_summaries, indexed["summary"], alerted])
 
     batches = poll()
     built = fetch_and_build.expand(batch=batches)
     indexed = index(batches)
     built >> indexed
-    finish(built, indexed)
+    finish(built, indexed, alerts(indexed))
 
 
 newshound_ingest()

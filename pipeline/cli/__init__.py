@@ -29,4 +29,4 @@ def main() -> None:
 
 
 # The subcommands register themselves on ``app`` when imported; they need ``app`` defined above.
-from pipeline.cli import claims, evaluate, feeds, ingest, operations, search  # noqa: E402, F401
+from pipeline.cli import claims, evaluate, feeds, ingest, operations, search, watch  # noqa: E402, F401

@@ -14,6 +14,7 @@ from pipeline.cli.common import console, print_json_line, settings_from_environm
 from pipeline.cli.ingest import print_summary
 from pipeline.index import SearchIndex
 from pipeline.ingest.backfill import BackfillRequest, run_backfill
+from pipeline.ingest.cycle import IngestOptions
 from pipeline.kibana import import_saved_objects, load_saved_objects, with_index_prefix
 from pipeline.maintenance import run_maintenance
 from pipeline.summary import RunSummary
@@ -47,6 +48,7 @@ def backfill(
     url_file: Annotated[Path | None, typer.Option(help="File with one URL per line.")] = None,
     since: Annotated[datetime | None, typer.Option(help="Feed entries published at or after.")] = None,
     until: Annotated[datetime | None, typer.Option(help="Feed entries published at or before.")] = None,
+    alert: Annotated[bool, typer.Option(help="Alert on the backfilled articles (default: mark them seen).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON line.")] = False,
 ) -> None:
     """(Re)ingest feeds or URLs in bounded memory, chunk by chunk."""
@@ -57,7 +59,7 @@ def backfill(
         since=since.replace(tzinfo=since.tzinfo or UTC) if since else None,
         until=until.replace(tzinfo=until.tzinfo or UTC) if until else None,
     )
-    summary = run_backfill(settings_from_environment(), request)
+    summary = run_backfill(settings_from_environment(), request, IngestOptions(alerts=alert))
     _report(summary, as_json)
     raise typer.Exit(0 if summary.status == "success" else 1)
 

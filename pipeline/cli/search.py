@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from pipeline.alerts import parked_alert_count
 from pipeline.cli import app
 from pipeline.cli.common import console, print_json_line, settings_from_environment
 from pipeline.index import SearchIndex
@@ -94,6 +95,7 @@ def status(
         },
         "documents": counts,
         "dead_letters_parked": count_parked(client, names),
+        "alert_deliveries_parked": parked_alert_count(index),
         "failing_feeds": [hit["_source"] for hit in failing],
         "last_runs": [
             {key: run.get(key) for key in ("run_id", "kind", "status", "started_at", "duration_seconds", "counts")}
@@ -114,6 +116,7 @@ def status(
     for alias, count in counts.items():
         table.add_row(alias, str(count))
     table.add_row("dead letters parked", str(report["dead_letters_parked"]))
+    table.add_row("alert deliveries parked", str(report["alert_deliveries_parked"]))
     console.print(table)
     if failing:
         feeds = Table(title="failing feeds")

@@ -14,8 +14,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from pipeline.alerts.config import parse_watch_config, rule_as_data, validate_rule, watches_path
-from pipeline.alerts.editing import add_rule_text, remove_rule_text, write_checked
+from pipeline.alerts.config import parse_watch_config, watches_path
+from pipeline.alerts.editing import add_rule_text, remove_rule_text, rule_as_data, validate_rule, write_checked
 from pipeline.alerts.matching import build_candidates, search_named_rules
 from pipeline.cli import app
 from pipeline.cli.claims import resolve_entity

@@ -178,6 +178,7 @@ def run_mappings() -> Mapping:
             "ingested_at": DATE,
             "duration_seconds": FLOAT,
             "counts": {"type": "object", "dynamic": True},
+            "timings_seconds": {"type": "object", "dynamic": True},
             "failures": {
                 "properties": {
                     "stage": KEYWORD,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.alerts import load_watch_config
 from pipeline.errors import ConfigError, RetryLater
 from pipeline.index import SearchIndex
 from pipeline.index.runs import record_run
@@ -114,17 +115,21 @@ def stage_backfill(index: SearchIndex, settings: Settings, request: BackfillRequ
 
 
 def run_backfill(settings: Settings, request: BackfillRequest, options: IngestOptions | None = None) -> RunSummary:
-    """Backfill in process, chunk by chunk; progress is logged after every chunk."""
-    options = options or IngestOptions()
+    """Backfill in process, chunk by chunk; progress is logged after every chunk.
+
+    By default a backfill does not alert: its articles are history, marked seen for the watch rules.
+    """
+    options = options or IngestOptions(alerts=False)
     summary = RunSummary(kind="backfill")
     index: SearchIndex | None = None
     try:
         index = SearchIndex.connect(settings)
+        watches = load_watch_config(settings) if options.alerts else None
         done = 0
         for number, chunk in enumerate(chunks(backfill_entries(settings, request, summary), CHUNK_SIZE), start=1):
             item_ids = stage_entries(index, chunk, summary.run_id, force=True)
             summary.count("work-items", len(item_ids))
-            process_work_items(index, settings, item_ids, summary, options)
+            process_work_items(index, settings, item_ids, summary, options, watches=watches)
             done += len(item_ids)
             logger.info(
                 "backfill %s: chunk %d done, %d articles so far, counts %s",

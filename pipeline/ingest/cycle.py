@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.alerts import WatchConfig, deliver_pending, load_watch_config, mark_seen, process_alerts
 from pipeline.errors import RetryLater
 from pipeline.index import SearchIndex
 from pipeline.index.runs import record_run
@@ -30,12 +31,14 @@ ProgressCallback = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class IngestOptions:
-    """How to run a cycle: which feeds, whether to poll them even if not due, test seams."""
+    """How to run a cycle: which feeds, whether to poll them even if not due, alerts, test seams."""
 
     sources: Sequence[FeedSource] | None = None
     force_poll: bool = False
     fetcher_options: dict[str, Any] | None = None
     progress: ProgressCallback | None = None
+    # False for backfills of history: articles are marked seen instead of alerted on.
+    alerts: bool = True
 
 
 def run_ingest(settings: Settings, options: IngestOptions | None = None) -> RunSummary:
@@ -46,6 +49,7 @@ def run_ingest(settings: Settings, options: IngestOptions | None = None) -> RunS
     run_data_dir = Path(settings.ingest.run_data_dir)
     try:
         index = SearchIndex.connect(settings)
+        watches = load_watch_config(settings)  # a bad watches file fails here, before any work
         sources = options.sources if options.sources is not None else load_feed_registry(settings).feeds
         now = datetime.now(UTC)
         polled = poll_feeds(
@@ -59,7 +63,8 @@ def run_ingest(settings: Settings, options: IngestOptions | None = None) -> RunS
         )
         item_ids = list(dict.fromkeys([*polled.item_ids, *due_item_ids(index, now)]))
         summary.count("work-items", len(item_ids))
-        process_work_items(index, settings, item_ids, summary, options)
+        process_work_items(index, settings, item_ids, summary, options, watches=watches)
+        deliver_pending(index, settings, summary, now=datetime.now(UTC), config=watches)
         summary.finish("success")
     except RetryLater as error:
         # The cluster went away: whatever was not written stays staged (or unpolled) for the next run.
@@ -75,8 +80,11 @@ def process_work_items(
     item_ids: Sequence[str],
     summary: RunSummary,
     options: IngestOptions,
+    *,
+    watches: WatchConfig | None = None,
 ) -> list[str]:
-    """Fetch, build and write the given work items batch by batch; return the article ids written."""
+    """Fetch, build and write the given work items batch by batch, matching each written batch
+    against the watch rules; return the article ids written."""
     written: list[str] = []
     batch_size = settings.ingest.batch_size
     with ArticleBuilder(settings) as builder:
@@ -89,6 +97,10 @@ def process_work_items(
             park_build_failures(index, failures, summary)
             result = write_articles(index, settings, built, summary, now=now)
             written.extend(result.written_ids)
+            if options.alerts:
+                process_alerts(index, settings, result.written_ids, summary, now=now, config=watches)
+            else:
+                mark_seen(index, result.written_ids, now)
             if options.progress is not None:
                 options.progress(min(start + batch_size, len(item_ids)), len(item_ids))
     return written

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.alerts import deliver_pending, load_watch_config, mark_seen, process_alerts
 from pipeline.errors import RetryLater
 from pipeline.index import SearchIndex, find_document
 from pipeline.index.runs import record_run
@@ -94,6 +95,20 @@ def index_step(settings: Settings, run_id: str, item_ids: Sequence[str]) -> dict
         result = write_articles(index, settings, built, summary, now=datetime.now(UTC))
         written.extend(result.written_ids)
     return {"written_ids": written, "summary": summary.to_document()}
+
+
+def alerts_step(settings: Settings, run_id: str, article_ids: Sequence[str], *, alert: bool = True) -> SummaryDocument:
+    """Match the run's written articles against the watch rules and deliver what is due (or mark them seen)."""
+    summary = RunSummary(kind="ingest", run_id=run_id)
+    index = SearchIndex.connect(settings)
+    now = datetime.now(UTC)
+    if not alert:
+        mark_seen(index, article_ids, now)
+        return summary.to_document()
+    watches = load_watch_config(settings)
+    process_alerts(index, settings, article_ids, summary, now=now, config=watches)
+    deliver_pending(index, settings, summary, now=datetime.now(UTC), config=watches)
+    return summary.to_document()
 
 
 def finish_step(

@@ -1,0 +1,394 @@
+"""Watch rules and notifiers: ``config/watches.yaml`` loaded into validated objects.
+
+    version: 1
+    settings:  {...}                  matching and delivery tuning (WatchSettings)
+    notifiers: {name: {type: webhook | slack | email, enabled: ..., ...}}
+    rules:     [{id, kind: entity | query | claim | claim-change, notifiers: [...], mode, ...}]
+
+Endpoints and secrets come from environment variables named in the file (``url_env``,
+``secret_env``, ``password_env``...). They are resolved at load time for enabled notifiers only:
+the example file loads anywhere, and an enabled notifier whose variable is missing stops start-up
+with a ConfigError naming the file, the key and the fix. docs/alerts.md describes every key.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.errors import ConfigError
+from pipeline.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+RuleMode = Literal["immediate", "digest-hourly", "digest-daily"]
+RuleKind = Literal["entity", "query", "claim", "claim-change"]
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+ENTITY_ID = re.compile(r"^(Q\d+|nh:\S+|ner:\S+)$")
+ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+RULE_KINDS = ("entity", "query", "claim", "claim-change")
+NOTIFIER_TYPES = ("webhook", "slack", "email")
+
+
+class WatchModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WatchSettings(WatchModel):
+    """Tuning of matching and delivery; candidates for AlertSettings (see docs/alerts.md)."""
+
+    # Below this many active rules the batch multi-search is as fast as percolating (bench/alerts.py:
+    # 1,000 rules over 500 articles well under a second), so the percolator only pays off above it.
+    percolator_min_rules: int = Field(2000, ge=1)
+    # Leaf clauses per search of the multi-search. Elasticsearch 8 refuses a query with more than
+    # its max clause count (at least 1024, derived from the heap; 8192 on the 512 MB test node).
+    clause_budget: int = Field(1000, ge=16, le=1024)
+    retry_backoff_minutes: float = Field(1.0, gt=0)
+    retry_backoff_max_minutes: float = Field(360.0, gt=0)
+    # A delivery in progress is owned by its run for this long; after that another run may resend.
+    # Must exceed the slowest send (delivery_timeout_seconds per notifier, a few notifiers).
+    delivery_lease_minutes: float = Field(10.0, gt=0)
+    delivery_timeout_seconds: float = Field(10.0, gt=0)
+    # deliver_pending matches articles written this recently that no run matched (a crash
+    # between indexing and matching); 0 turns the catch-up off.
+    catch_up_hours: float = Field(24.0, ge=0)
+    max_alerts_per_message: int = Field(50, ge=1)
+    passage_chars: int = Field(320, ge=80)
+    kibana_data_view_id: str | None = None
+
+
+def _check_env_name(value: str | None) -> str | None:
+    if value is None:
+        return value
+    if not ENV_NAME.match(value):
+        raise ValueError("an environment variable name: upper-case letters, digits and '_'")
+    if value.startswith("NEWSHOUND_") and "__" in value:
+        raise ValueError("NEWSHOUND_<SECTION>__<KEY> names are settings overrides; use single underscores")
+    return value
+
+
+class NotifierBase(WatchModel):
+    enabled: bool = True
+
+    @field_validator("url_env", "secret_env", "host_env", "username_env", "password_env", check_fields=False)
+    @classmethod
+    def _env_names(cls, value: str | None) -> str | None:
+        return _check_env_name(value)
+
+
+class WebhookNotifier(NotifierBase):
+    """JSON POST signed with HMAC-SHA256 over the body."""
+
+    type: Literal["webhook"]
+    url: str | None = None
+    url_env: str | None = None
+    secret_env: str
+
+
+class SlackNotifier(NotifierBase):
+    """A Slack-compatible incoming webhook (text + blocks)."""
+
+    type: Literal["slack"]
+    url: str | None = None
+    url_env: str | None = None
+
+
+class EmailNotifier(NotifierBase):
+    """SMTP with plain-text and HTML parts."""
+
+    type: Literal["email"]
+    host: str | None = None
+    host_env: str | None = None
+    port: int = Field(587, ge=1, le=65535)
+    starttls: bool = True
+    username_env: str | None = None
+    password_env: str | None = None
+    sender: str = Field(alias="from")
+    to: tuple[str, ...] = Field(min_length=1)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+Notifier = Annotated[WebhookNotifier | SlackNotifier | EmailNotifier, Field(discriminator="type")]
+
+
+class RuleBase(WatchModel):
+    id: str
+    notifiers: tuple[str, ...] = Field(min_length=1)
+    mode: RuleMode = "immediate"
+    # Minimum minutes between two deliveries of the rule; what matches inside is held and sent together.
+    throttle_minutes: float = Field(0.0, ge=0)
+    per: Literal["story", "article"] = "story"
+    enabled: bool = True
+    description: str = ""
+    languages: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_a_slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("use lowercase letters, digits, '.', '-' and '_'")
+        return value
+
+    @field_validator("entity", check_fields=False)
+    @classmethod
+    def _entity_is_canonical(cls, value: str | None) -> str | None:
+        return _check_entity_id(value)
+
+    @model_validator(mode="after")
+    def _digest_has_no_throttle(self) -> RuleBase:
+        if self.mode != "immediate" and self.throttle_minutes:
+            raise ValueError("throttle_minutes applies to immediate rules; a digest is sent once per window")
+        return self
+
+
+def _check_entity_id(value: str | None) -> str | None:
+    if value is not None and not ENTITY_ID.match(value):
+        raise ValueError("a canonical entity id such as Q423 or nh:pentagon")
+    return value
+
+
+class EntityRule(RuleBase):
+    """An article mentioning a canonical entity (optionally in its title, or at least N times)."""
+
+    kind: Literal["entity"]
+    entity: str
+    in_title: bool = False
+    min_mentions: int | None = Field(None, ge=1)
+
+
+class QueryRule(RuleBase):
+    """A full-text query over title and text (simple_query_string, or query_string with syntax: lucene)."""
+
+    kind: Literal["query"]
+    query: str = Field(min_length=1)
+    syntax: Literal["simple", "lucene"] = "simple"
+    operator: Literal["and", "or"] = "and"
+
+
+class ClaimRule(RuleBase):
+    """A new claim by (speaker or speaker's organisation) or about (mentioned in it) an entity."""
+
+    kind: Literal["claim"]
+    entity: str
+    role: Literal["speaker", "about", "any"] = "any"
+
+
+class ClaimChangeRule(RuleBase):
+    """A new claim joins a claim cluster whose earlier claim gave another figure for the same unit."""
+
+    kind: Literal["claim-change"]
+    entity: str | None = None
+    unit: str | None = None
+
+
+Rule = EntityRule | QueryRule | ClaimRule | ClaimChangeRule
+TaggedRule = Annotated[Rule, Field(discriminator="kind")]
+
+
+class WatchFile(WatchModel):
+    version: Literal[1] = 1
+    settings: WatchSettings = WatchSettings()
+    notifiers: dict[str, Notifier] = {}
+    rules: tuple[TaggedRule, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookTarget:
+    name: str
+    url: str
+    secret: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SlackTarget:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class EmailTarget:
+    name: str
+    host: str
+    port: int
+    starttls: bool
+    sender: str
+    recipients: tuple[str, ...]
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+Target = WebhookTarget | SlackTarget | EmailTarget
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    """The loaded watches: rules, notifiers resolved to delivery targets, and settings."""
+
+    path: Path
+    settings: WatchSettings = field(default_factory=WatchSettings)
+    rules: tuple[Rule, ...] = ()
+    targets: Mapping[str, Target] = field(default_factory=dict)
+    disabled_notifiers: frozenset[str] = frozenset()
+
+    @property
+    def active_rules(self) -> tuple[Rule, ...]:
+        """Enabled rules with at least one enabled notifier: the rules that are matched."""
+        return tuple(rule for rule in self.rules if rule.enabled and self.rule_notifiers(rule))
+
+    def rule_notifiers(self, rule: Rule) -> tuple[str, ...]:
+        """The rule's notifiers that are enabled."""
+        return tuple(name for name in rule.notifiers if name in self.targets)
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+
+def watches_path(settings: Settings) -> Path:
+    """The watches file named in the settings (``alerts.watches``, relative to the config folder)."""
+    return settings.config_path(settings.alerts.watches)
+
+
+def load_watch_config(settings: Settings, environ: Mapping[str, str] | None = None) -> WatchConfig:
+    """Read and validate the watches file; a missing file means no rules (alerting off)."""
+    path = watches_path(settings)
+    if not path.exists():
+        logger.info("no watches file at %s: alerting is off", path)
+        return WatchConfig(path=path)
+    return parse_watch_config(path.read_text(encoding="utf-8"), path, environ)
+
+
+def parse_watch_config(
+    text: str, path: Path, environ: Mapping[str, str] | None = None, *, check_environment: bool = True
+) -> WatchConfig:
+    """Validate the text of a watches file; every problem is a ConfigError naming file, key and fix.
+
+    Without ``check_environment`` (editing the file, `watch test`) notifiers are not resolved and
+    the config has no delivery targets.
+    """
+    environ = os.environ if environ is None else environ
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(str(path), "(file)", f"not valid YAML: {error}", "fix the syntax") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            str(path), "(top level)", "must be a mapping", "write version:, settings:, notifiers:, rules: keys"
+        )
+    try:
+        parsed = WatchFile.model_validate(data)
+    except ValidationError as error:
+        raise config_error(error, str(path)) from None
+    _check_references(parsed, str(path))
+    targets = {
+        name: _resolve(name, notifier, environ, str(path))
+        for name, notifier in parsed.notifiers.items()
+        if notifier.enabled and check_environment
+    }
+    disabled = frozenset(name for name, notifier in parsed.notifiers.items() if not notifier.enabled)
+    return WatchConfig(
+        path=path, settings=parsed.settings, rules=parsed.rules, targets=targets, disabled_notifiers=disabled
+    )
+
+
+def _check_references(parsed: WatchFile, file: str) -> None:
+    for name in parsed.notifiers:
+        if not SLUG.match(name):
+            raise ConfigError(file, f"notifiers.{name}", "bad notifier name", "use lowercase letters, digits, '-'")
+    seen: set[str] = set()
+    for position, rule in enumerate(parsed.rules):
+        if rule.id in seen:
+            raise ConfigError(file, f"rules[{position}].id", f"rule id {rule.id!r} appears twice", "make ids unique")
+        seen.add(rule.id)
+        for name in rule.notifiers:
+            if name not in parsed.notifiers:
+                known = ", ".join(sorted(parsed.notifiers)) or "none defined"
+                raise ConfigError(
+                    file,
+                    f"rules[{position}].notifiers",
+                    f"rule {rule.id!r} names unknown notifier {name!r}",
+                    f"define it under notifiers: or use one of: {known}",
+                )
+
+
+def _resolve(
+    name: str, notifier: WebhookNotifier | SlackNotifier | EmailNotifier, environ: Mapping[str, str], file: str
+) -> Target:
+    def endpoint(key: str, value: str | None, env_key: str, env_name: str | None) -> str:
+        if value and env_name:
+            raise ConfigError(file, f"notifiers.{name}.{key}", f"both {key} and {env_key} are set", "keep one")
+        if value:
+            return value
+        if env_name:
+            return _env(env_name, f"notifiers.{name}.{env_key}")
+        raise ConfigError(file, f"notifiers.{name}.{key}", "missing", f"set {key} or {env_key}, or enabled: false")
+
+    def _env(variable: str, key: str) -> str:
+        found = environ.get(variable, "")
+        if not found:
+            raise ConfigError(
+                file, key, f"environment variable {variable} is not set", "set it, or disable the notifier"
+            )
+        return found
+
+    if isinstance(notifier, WebhookNotifier):
+        url = endpoint("url", notifier.url, "url_env", notifier.url_env)
+        return WebhookTarget(
+            name, _http_url(url, file, name), _env(notifier.secret_env, f"notifiers.{name}.secret_env")
+        )
+    if isinstance(notifier, SlackNotifier):
+        url = endpoint("url", notifier.url, "url_env", notifier.url_env)
+        return SlackTarget(name, _http_url(url, file, name))
+    host = endpoint("host", notifier.host, "host_env", notifier.host_env)
+    username = _env(notifier.username_env, f"notifiers.{name}.username_env") if notifier.username_env else None
+    password = _env(notifier.password_env, f"notifiers.{name}.password_env") if notifier.password_env else None
+    if (username is None) != (password is None):
+        raise ConfigError(file, f"notifiers.{name}", "username_env and password_env go together", "set both or none")
+    return EmailTarget(name, host, notifier.port, notifier.starttls, notifier.sender, notifier.to, username, password)
+
+
+def _http_url(url: str, file: str, name: str) -> str:
+    if not re.match(r"https?://[^/\s]+", url):
+        raise ConfigError(file, f"notifiers.{name}.url", f"{url!r} is not an http(s) URL", "use https://...")
+    return url
+
+
+def config_error(error: ValidationError, file: str) -> ConfigError:
+    first = error.errors()[0]
+    parts: list[str] = []
+    location = list(first["loc"])
+    for position, part in enumerate(location):
+        previous = location[position - 1] if position else None
+        # Discriminated unions put the tag ("entity", "webhook") into the location; it is not a key.
+        if (
+            isinstance(part, str)
+            and part in (*RULE_KINDS, *NOTIFIER_TYPES)
+            and (isinstance(previous, int) or (position == 2 and location[0] == "notifiers"))
+        ):
+            continue
+        parts.append(f"[{part}]" if isinstance(part, int) else f".{part}" if parts else str(part))
+    key = "".join(parts) or "(top level)"
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        problem, fix = "unknown key", "remove it or correct its spelling (docs/alerts.md lists the keys)"
+    elif kind in ("union_tag_invalid", "union_tag_not_found"):
+        tags = RULE_KINDS if location[0] == "rules" else NOTIFIER_TYPES
+        problem, fix = first["msg"], "use one of: " + ", ".join(tags)
+    elif kind == "missing":
+        problem, fix = "required key is missing", f"add {key.rsplit('.', 1)[-1]}"
+    else:
+        problem, fix = first["msg"], f"see docs/alerts.md for {key.rsplit('.', 1)[-1]}"
+    if len(error.errors()) > 1:
+        problem += f" (and {len(error.errors()) - 1} more problem(s))"
+    return ConfigError(file, key, problem, fix)
