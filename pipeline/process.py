@@ -7,7 +7,8 @@ it (polling, fetching) and after it (dedupe lookups, indexing) lives elsewhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pipeline.claims import extract_claims
@@ -41,12 +42,27 @@ class BuiltArticle:
 
     article: Article
     outcome: str  # Reason.FETCHED (text from the page) or the reason it fell back to the feed
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+class StageClock:
+    """Seconds per stage of one article's build, taken as laps of one clock (no nesting to get wrong)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
 
 
 def build_article(
     entry: FeedEntry, page: FetchedPage | None, toolkit: Toolkit, *, fallback_reason: str | None = None
 ) -> BuiltArticle:
     """Extract, clean and enrich one article; fall back to the feed's title and summary if the page fails."""
+    clock = StageClock()
     extracted: ExtractedArticle | None = None
     outcome = fallback_reason or Reason.NO_TEXT
     if page is not None:
@@ -55,6 +71,7 @@ def build_article(
             outcome = Reason.FETCHED
         except ExtractionError:
             outcome = Reason.NO_TEXT
+    clock.lap("extract")
     language_hint = extracted.language if extracted else entry.language
     if extracted is not None:
         cleaned = clean_text(
@@ -74,13 +91,16 @@ def build_article(
     published = (extracted.published if extracted else None) or entry.published
     fetched_url = page.final_url if page is not None else entry.url
     canonical = canonical_url(fetched_url, extracted.page_canonical_url if extracted else None)
+    clock.lap("clean")
     entities = toolkit.entities.extract(text, language)
     title_entities = toolkit.entities.extract(title, language)
+    clock.lap("entities")
     claims = (
         extract_claims(text, language, entities=entities, published=published.date() if published else None)
         if toolkit.settings.claims.enabled
         else ()
     )
+    clock.lap("claims")
     dedupe = toolkit.settings.dedupe
     prints = fingerprint(
         text,
@@ -112,7 +132,8 @@ def build_article(
         minhash_signature=prints.signature,
         story_keys=story_keys(text, entities, claims),
     )
-    return BuiltArticle(article, str(outcome))
+    clock.lap("fingerprint")
+    return BuiltArticle(article, str(outcome), clock.seconds)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

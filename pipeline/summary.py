@@ -38,6 +38,8 @@ class RunSummary:
     status: str = "running"
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
+    # Seconds spent per stage (CPU stages summed over worker processes), for the breakdown in runs.
+    timings: dict[str, float] = field(default_factory=dict)
 
     def count(self, reason: str, amount: int = 1) -> None:
         """Add to the count of ``reason``."""
@@ -50,9 +52,15 @@ class RunSummary:
         if len(self.failures) < MAX_FAILURE_RECORDS:
             self.failures.append(Failure(stage, str(reason), detail[:1000], url, feed_id))
 
+    def time(self, stage: str, seconds: float) -> None:
+        """Add to the time spent in ``stage``."""
+        self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+
     def merge(self, other: RunSummary) -> None:
         """Fold the counts and failures of a part of this run (e.g. one mapped DAG task) into this one."""
         self.counts.update(other.counts)
+        for stage, seconds in other.timings.items():
+            self.time(stage, seconds)
         room = MAX_FAILURE_RECORDS - len(self.failures)
         self.failures.extend(other.failures[: max(room, 0)])
 
@@ -77,6 +85,7 @@ class RunSummary:
             "ingested_at": (self.finished_at or self.started_at).isoformat(),
             "duration_seconds": round(self.duration_seconds, 3),
             "counts": dict(sorted(self.counts.items())),
+            "timings_seconds": {stage: round(seconds, 3) for stage, seconds in sorted(self.timings.items())},
             "failures": [asdict(failure) for failure in self.failures],
         }
 
@@ -90,5 +99,6 @@ class RunSummary:
             finished_at=datetime.fromisoformat(finished) if finished else None,
             status=document.get("status", "running"),
             counts=Counter(document.get("counts") or {}),
+            timings={stage: float(seconds) for stage, seconds in (document.get("timings_seconds") or {}).items()},
             failures=[Failure(**failure) for failure in document.get("failures") or []],
         )

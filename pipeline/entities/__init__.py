@@ -44,10 +44,22 @@ class _CacheKey:
     path: str
     modified_ns: int
     use_ner: bool
+    ner_max_chars: int
     models: tuple[tuple[str, tuple[str, ...]], ...]
 
 
 _EXTRACTORS: dict[_CacheKey, EntityExtractor] = {}
+
+
+def lead(text: str, max_chars: int) -> str:
+    """The start of ``text`` up to ``max_chars``, cut after a sentence or paragraph end when there is one."""
+    if max_chars <= 0 or len(text) <= max_chars:
+        return text
+    window = text[:max_chars]
+    cut = max(window.rfind(mark) for mark in (". ", "! ", "? ", "\n", "“ ", '" '))
+    if cut < max_chars // 2:
+        cut = window.rfind(" ")
+    return window[: cut + 1] if cut > 0 else window
 
 
 class EntityExtractor:
@@ -77,6 +89,7 @@ class EntityExtractor:
             str(path.resolve()),
             modified_ns,
             options.use_ner,
+            options.ner_max_chars,
             tuple(sorted((language, tuple(models)) for language, models in options.spacy_models.items())),
         )
         extractor = _EXTRACTORS.get(key)
@@ -104,7 +117,7 @@ class EntityExtractor:
         candidates = scan(self._index, tokens, language)
         mentions = build_mentions(text, tokens, candidates, self._knowledge_base)
         if self._options.use_ner and language is not None:
-            spans = self._ner.spans(text, language)
+            spans = self._ner.spans(lead(text, self._options.ner_max_chars), language)
             if spans:
                 mentions.extend(
                     link_ner_spans(spans, text, language, mentions, self._index, self._knowledge_base, set(tokens.keys))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -125,7 +126,9 @@ def fetch_and_build(
         (item, BuiltArticle(article, item.outcome or Reason.FETCHED)) for item, article in ready
     ]
     to_fetch = [item for item in items if item.article is None]
+    started = time.perf_counter()
     pages = fetch_pages([item.entry.url for item in to_fetch], settings.fetch, **(fetcher_options or {}))
+    summary.time("fetch", time.perf_counter() - started)
     jobs: list[tuple[WorkItem, BuildJob]] = []
     retries: dict[str, dict[str, Any]] = {}
     for item, page in zip(to_fetch, pages, strict=True):
@@ -148,6 +151,8 @@ def fetch_and_build(
             summary.fail("build", "build-error", result.error, url=item.entry.url, feed_id=item.entry.feed_id)
             failures.append((item, result))
         else:
+            for stage, seconds in result.stage_seconds.items():
+                summary.time(stage, seconds)
             if result.outcome == Reason.NO_TEXT:
                 summary.count(Reason.NO_TEXT)  # fetch failures were counted under their reason above
             if result.outcome != Reason.FETCHED:

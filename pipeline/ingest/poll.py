@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -69,6 +70,7 @@ def poll_feeds(
     fetcher_options: dict[str, Any] | None = None,
 ) -> PollResult:
     """Poll the due feeds (all of them with ``force``) and stage their new entries."""
+    started = time.perf_counter()
     states = load_feed_states(index, [source.id for source in sources])
     due = [source for source in sources if force or is_due(states.get(source.id), now)]
     summary.count("feeds-due", len(due))
@@ -126,6 +128,7 @@ def poll_feeds(
             )
         )
     save_feed_states(index, new_states, {source.id: source for source in sources})
+    summary.time("poll", time.perf_counter() - started)
     return result
 
 

@@ -7,6 +7,7 @@ and the claim's position, so writing the same batch twice changes nothing the se
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -72,7 +73,10 @@ def write_articles(
             done.update({item.item_id: done_fields() for item in items})
         else:
             to_write.append((items, chosen, previous))
+    started = time.perf_counter()
     decided = DuplicateFinder(index, settings.dedupe).decide_all([article for _, article, _ in to_write], now)
+    summary.time("dedupe", time.perf_counter() - started)
+    started = time.perf_counter()
     clusters: ClusterAssignment = ClaimClusterer(index, settings.claims).assign(decided, now) if decided else {}
     ingested_at = now.isoformat()
     actions: list[dict[str, Any]] = []
@@ -113,7 +117,10 @@ def write_articles(
         for claim_index, claim_id in old_claims.get(article.id, []):
             if claim_id not in keep:
                 actions.append({"_op_type": "delete", "_index": claim_index, "_id": claim_id})
+    summary.time("claim-clusters", time.perf_counter() - started)
+    started = time.perf_counter()
     outcome = bulk_write(index.client, actions, chunk_size=settings.elasticsearch.bulk_chunk_size)
+    summary.time("index", time.perf_counter() - started)
     failed = {str(failure.action.get("_id")): failure for failure in outcome.failures}
     for article in decided:
         failure = failed.get(article.id)

@@ -65,6 +65,8 @@ class NewsSite:
     robots_txt: str = "User-agent: *\nDisallow: /private/\n"
     # Outlets whose feed keeps the same ETag/Last-Modified after it changed (a real-world server bug).
     lying_validators: set[str] = field(default_factory=set)
+    # Feeds list the newest items only, like real ones (benchmarks raise it to list everything).
+    feed_item_limit: int = FEED_ITEM_LIMIT
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add_outlet(self, outlet: Outlet) -> None:
@@ -103,7 +105,7 @@ class NewsSite:
             items = sorted(self.articles.get(outlet_id, []), key=lambda a: a.published, reverse=True)
         if outlet is None:
             return None
-        items = items[:FEED_ITEM_LIMIT]
+        items = items[: self.feed_item_limit]
         if outlet.feed_format == "atom":
             return _atom(outlet, items, base_url)
         return _rss(outlet, items, base_url)

@@ -145,3 +145,21 @@ def test_lone_surname_reuses_the_id_of_the_full_name(knowledge_base: KnowledgeBa
         ("Jane Fairweather", "ner:person:jane fairweather", "person"),
         ("Fairweather", "ner:person:jane fairweather", "person"),
     ]
+
+
+def test_ner_reads_the_lead_and_the_knowledge_base_the_whole_text(knowledge_base: KnowledgeBase) -> None:
+    from pipeline.entities import lead
+    from pipeline.settings import EntitySettings
+
+    lead_text = "Jane Fairweather, the mayor of Brookfield, opened the new bridge on Monday. "
+    tail = "The ceremony went on for hours. " * 30 + "Later, Tom Ashcombe and Vladimir Putin spoke."
+    text = lead_text + tail
+    assert lead(text, 100) == lead_text.rstrip()
+    assert lead(text, 0) == text and lead("short", 100) == "short"
+    extractor = EntityExtractor(knowledge_base, EntitySettings(ner_max_chars=100))
+    mentions = extractor.extract(text, "en")
+    ner = {m.surface for m in mentions if m.source == "ner"}
+    assert "Jane Fairweather" in ner and "Tom Ashcombe" not in ner  # NER stopped after the lead
+    assert any(m.entity_id == "Q7747" and m.start > len(lead_text) for m in mentions)  # the KB did not
+    everything = EntityExtractor(knowledge_base, EntitySettings(ner_max_chars=0)).extract(text, "en")
+    assert "Tom Ashcombe" in {m.surface for m in everything if m.source == "ner"}
