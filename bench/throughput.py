@@ -1,0 +1,96 @@
+"""End-to-end throughput against a baseline measured in the same run.
+
+Pipeline: the local news web (a synthetic site of about 2,400 articles built from the corpus
+pages, 10% near duplicates and 10% syndicated copies) -> poll -> fetch -> extract -> clean ->
+entities -> claims -> fingerprints -> dedupe and stories -> bulk index into the real
+Elasticsearch, with ``ingest.workers`` processes for the CPU stages (both cores by default).
+Baseline: plain ``trafilatura.extract`` over the same pages, one after the other, in one process.
+
+    .venv/bin/python -m bench.throughput      # last line: one JSON object
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import trafilatura
+
+from bench.common import print_table
+from bench.elasticsearch import elasticsearch_url, remove_prefix
+from bench.synthetic import synthetic_site
+from pipeline.ingest.cycle import IngestOptions, run_ingest
+from pipeline.newsweb import NewsWebServer
+from pipeline.newsweb.demo import news_web_sources, settings_for_news_web
+from pipeline.settings import load_settings
+
+ARTICLES = 2420
+
+
+def trafilatura_only(pages: list[bytes]) -> float:
+    """Seconds for plain trafilatura over every page, in this process."""
+    started = time.perf_counter()
+    for page in pages:
+        trafilatura.extract(page.decode("utf-8", errors="replace"), include_comments=False)
+    return time.perf_counter() - started
+
+
+def run(articles: int = ARTICLES) -> dict[str, Any]:
+    site, kinds = synthetic_site(articles)
+    pages = [article.page for items in site.articles.values() for article in items]
+    url = elasticsearch_url()
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    settings = load_settings(
+        overrides={
+            "elasticsearch.url": url,
+            "elasticsearch.index_prefix": prefix,
+            "ingest.run_data_dir": ".cache/bench/runs",
+        }
+    )
+    try:
+        with NewsWebServer(site) as server:
+            tuned = settings_for_news_web(settings, server)
+            started = time.perf_counter()
+            summary = run_ingest(tuned, IngestOptions(sources=news_web_sources(server), force_poll=True))
+            pipeline_seconds = time.perf_counter() - started
+    finally:
+        remove_prefix(url, prefix)
+    baseline_seconds = trafilatura_only(pages)
+    indexed = summary.counts["new"]
+    pipeline_rate = indexed / pipeline_seconds
+    baseline_rate = len(pages) / baseline_seconds
+    workers = tuned.ingest.workers or "all cores"
+    rows = [
+        (
+            "articles in the site",
+            f"{len(pages)} ({kinds['unique']} distinct, {kinds['near-duplicate']} near "
+            f"duplicates, {kinds['duplicate']} syndicated copies)",
+        ),
+        (
+            "pipeline",
+            f"{indexed} articles in {pipeline_seconds:.1f} s = {pipeline_rate:.1f} articles/s "
+            f"(workers: {workers}; status {summary.status})",
+        ),
+        ("trafilatura only", f"{len(pages)} pages in {baseline_seconds:.1f} s = {baseline_rate:.1f} articles/s"),
+        ("ratio pipeline / trafilatura", f"{pipeline_rate / baseline_rate:.2f}"),
+        ("found duplicates / near duplicates", f"{summary.counts['duplicate']} / {summary.counts['near-duplicate']}"),
+    ]
+    print_table("end-to-end throughput", rows)
+    stage_rows = [
+        (stage, f"{seconds:8.1f} s   {seconds / max(indexed, 1) * 1000:6.1f} ms/article")
+        for stage, seconds in sorted(summary.timings.items(), key=lambda item: -item[1])
+    ]
+    print_table("time per stage (CPU stages summed over the worker processes)", stage_rows)
+    return {
+        "pipeline_articles_per_s": round(pipeline_rate, 2),
+        "trafilatura_articles_per_s": round(baseline_rate, 2),
+        "throughput_ratio": round(pipeline_rate / baseline_rate, 3),
+        "throughput_articles": indexed,
+        "stage_seconds": {stage: round(seconds, 2) for stage, seconds in summary.timings.items()},
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run()))
