@@ -7,6 +7,7 @@ without a unit noun is taken for a year and skipped, as are dates ("am 18. Mai")
 
 from __future__ import annotations
 
+import math
 import re
 
 from pipeline.claims.text import words
@@ -146,6 +147,8 @@ def find_quantities(text: str, start: int, end: int, language: str) -> tuple[Qua
         scale = match.group("scale")
         if scale:
             value *= _SCALES.get(scale.lower().rstrip("."), 1)
+        if not math.isfinite(value):
+            continue  # hundreds of digits overflow to inf; JSON has no inf, so Elasticsearch would refuse the article
         after = match.group("after") or ""
         unit = _unit(after, match.group("prefix"), language)
         if unit and unit.lower() in _MONTHS:

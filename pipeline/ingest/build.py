@@ -10,7 +10,7 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -74,10 +74,19 @@ class ArticleBuilder:
         self._toolkit: Toolkit | None = None
         self._pool: Executor | None = None
 
+    def submit(self, jobs: Sequence[BuildJob]) -> Callable[[], list[BuiltArticle | BuildFailure]]:
+        """Start building; the returned function waits for the results (in job order).
+
+        With a pool the workers start at once, so the caller can write the previous batch meanwhile.
+        """
+        if self.workers > 1 and len(jobs) >= _MIN_JOBS_FOR_POOL:
+            futures = [self._ensure_pool().submit(_build_in_worker, job) for job in jobs]
+            return lambda: [future.result() for future in futures]
+        return lambda: self.build(jobs)
+
     def build(self, jobs: Sequence[BuildJob]) -> list[BuiltArticle | BuildFailure]:
         if self.workers > 1 and len(jobs) >= _MIN_JOBS_FOR_POOL:
-            pool = self._ensure_pool()
-            return list(pool.map(_build_in_worker, jobs, chunksize=max(1, len(jobs) // (self.workers * 4))))
+            return self.submit(jobs)()
         if self._toolkit is None:
             self._toolkit = Toolkit.load(self.settings)
         return [_build_safely(job, self._toolkit) for job in jobs]
@@ -106,7 +115,16 @@ class ArticleBuilder:
         self.close()
 
 
-def fetch_and_build(
+@dataclass
+class PendingBatch:
+    """A batch whose pages are fetched and whose articles are being built (maybe in the workers)."""
+
+    ready: list[tuple[WorkItem, BuiltArticle]]
+    jobs: list[tuple[WorkItem, BuildJob]]
+    results: Callable[[], list[BuiltArticle | BuildFailure]]
+
+
+def start_batch(
     index: SearchIndex,
     settings: Settings,
     items: Sequence[WorkItem],
@@ -115,15 +133,16 @@ def fetch_and_build(
     *,
     now: datetime,
     fetcher_options: dict[str, Any] | None = None,
-) -> tuple[list[tuple[WorkItem, BuiltArticle]], list[tuple[WorkItem, BuildFailure]]]:
-    """Fetch the pages of pending items and build their articles; items already built pass through.
+) -> PendingBatch:
+    """Fetch the pages of pending items and start building their articles; built items pass through.
 
     Retryable fetch failures put the item back in the queue until ``max_fetch_attempts``; after
     that, and for permanent failures, the article is built from the feed's title and summary.
     """
-    ready = [(item, item.article) for item in items if item.article is not None and item.outcome is not None]
-    built: list[tuple[WorkItem, BuiltArticle]] = [
-        (item, BuiltArticle(article, item.outcome or Reason.FETCHED)) for item, article in ready
+    ready = [
+        (item, BuiltArticle(item.article, item.outcome or Reason.FETCHED))
+        for item in items
+        if item.article is not None and item.outcome is not None
     ]
     to_fetch = [item for item in items if item.article is None]
     started = time.perf_counter()
@@ -145,17 +164,40 @@ def fetch_and_build(
             jobs.append((item, BuildJob(item.entry, page, None)))
     if retries:
         update_items(index, retries)
+    return PendingBatch(ready, jobs, builder.submit([job for _, job in jobs]))
+
+
+def finish_batch(
+    pending: PendingBatch, summary: RunSummary
+) -> tuple[list[tuple[WorkItem, BuiltArticle]], list[tuple[WorkItem, BuildFailure]]]:
+    """Wait for the batch's articles; count outcomes and stage times; split off the failures."""
+    built = list(pending.ready)
     failures: list[tuple[WorkItem, BuildFailure]] = []
-    for (item, _), result in zip(jobs, builder.build([job for _, job in jobs]), strict=True):
+    for (item, _), result in zip(pending.jobs, pending.results(), strict=True):
         if isinstance(result, BuildFailure):
             summary.fail("build", "build-error", result.error, url=item.entry.url, feed_id=item.entry.feed_id)
             failures.append((item, result))
-        else:
-            for stage, seconds in result.stage_seconds.items():
-                summary.time(stage, seconds)
-            if result.outcome == Reason.NO_TEXT:
-                summary.count(Reason.NO_TEXT)  # fetch failures were counted under their reason above
-            if result.outcome != Reason.FETCHED:
-                summary.count(Reason.FEED_ONLY)
-            built.append((item, result))
+            continue
+        for stage, seconds in result.stage_seconds.items():
+            summary.time(stage, seconds)
+        if result.outcome == Reason.NO_TEXT:
+            summary.count(Reason.NO_TEXT)  # fetch failures were counted under their reason above
+        if result.outcome != Reason.FETCHED:
+            summary.count(Reason.FEED_ONLY)
+        built.append((item, result))
     return built, failures
+
+
+def fetch_and_build(
+    index: SearchIndex,
+    settings: Settings,
+    items: Sequence[WorkItem],
+    builder: ArticleBuilder,
+    summary: RunSummary,
+    *,
+    now: datetime,
+    fetcher_options: dict[str, Any] | None = None,
+) -> tuple[list[tuple[WorkItem, BuiltArticle]], list[tuple[WorkItem, BuildFailure]]]:
+    """Fetch and build one batch and wait for it (a DAG task builds one batch at a time)."""
+    pending = start_batch(index, settings, items, builder, summary, now=now, fetcher_options=fetcher_options)
+    return finish_batch(pending, summary)

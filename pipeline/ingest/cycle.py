@@ -6,6 +6,7 @@ The CLI runs this; the Airflow DAG runs the same steps as separate tasks (see da
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from pipeline.alerts import WatchConfig, deliver_pending, load_watch_config, mar
 from pipeline.errors import RetryLater
 from pipeline.index import SearchIndex
 from pipeline.index.runs import record_run
-from pipeline.ingest.build import ArticleBuilder, fetch_and_build
+from pipeline.ingest.build import ArticleBuilder, PendingBatch, finish_batch, start_batch
 from pipeline.ingest.poll import poll_feeds
 from pipeline.ingest.workitems import due_item_ids, load_items
 from pipeline.ingest.write import park_build_failures, write_articles
@@ -87,22 +88,33 @@ def process_work_items(
     against the watch rules; return the article ids written."""
     written: list[str] = []
     batch_size = settings.ingest.batch_size
+    in_flight: deque[tuple[PendingBatch, int]] = deque()
+
+    def write(pending: PendingBatch, done: int) -> None:
+        now = datetime.now(UTC)
+        built, failures = finish_batch(pending, summary)
+        park_build_failures(index, failures, summary)
+        result = write_articles(index, settings, built, summary, now=now)
+        written.extend(result.written_ids)
+        if options.alerts:
+            process_alerts(index, settings, result.written_ids, summary, now=now, config=watches)
+        else:
+            mark_seen(index, result.written_ids, now)
+        if options.progress is not None:
+            options.progress(done, len(item_ids))
+
     with ArticleBuilder(settings) as builder:
         for start in range(0, len(item_ids), batch_size):
-            now = datetime.now(UTC)
             items = load_items(index, item_ids[start : start + batch_size])
-            built, failures = fetch_and_build(
-                index, settings, items, builder, summary, now=now, fetcher_options=options.fetcher_options
+            pending = start_batch(
+                index, settings, items, builder, summary, now=datetime.now(UTC), fetcher_options=options.fetcher_options
             )
-            park_build_failures(index, failures, summary)
-            result = write_articles(index, settings, built, summary, now=now)
-            written.extend(result.written_ids)
-            if options.alerts:
-                process_alerts(index, settings, result.written_ids, summary, now=now, config=watches)
-            else:
-                mark_seen(index, result.written_ids, now)
-            if options.progress is not None:
-                options.progress(min(start + batch_size, len(item_ids)), len(item_ids))
+            in_flight.append((pending, min(start + batch_size, len(item_ids))))
+            # Write the previous batch while the workers build this one: both cores stay busy.
+            if len(in_flight) > 1:
+                write(*in_flight.popleft())
+        while in_flight:
+            write(*in_flight.popleft())
     return written
 
 
