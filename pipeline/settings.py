@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -342,6 +342,16 @@ def elasticsearch_from_connection(connection: str) -> dict[str, Any]:
     if "verify_certs" in extra:
         values["verify_certs"] = str(extra["verify_certs"]).lower() not in ("false", "0", "no")
     return values
+
+
+def redact_url(url: str) -> str:
+    """``url`` fit for messages and logs: the password in its user info (or a bare token there) becomes ``***``."""
+    parts = urlsplit(url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at:
+        return url
+    user, colon, _ = userinfo.partition(":")
+    return urlunsplit(parts._replace(netloc=f"{user + ':***' if colon else '***'}@{host}"))
 
 
 def load_feed_registry(settings: Settings) -> FeedRegistry:

@@ -15,7 +15,7 @@ from pipeline.errors import Reason, RetryLater
 from pipeline.index.capabilities import Capabilities, detect_capabilities
 from pipeline.index.client import make_client
 from pipeline.index.templates import ensure_indices
-from pipeline.settings import IndexNames, Settings
+from pipeline.settings import IndexNames, Settings, redact_url
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,8 @@ class SearchIndex:
     def connect(cls, settings: Settings, *, ensure: bool = True) -> SearchIndex:
         """Connect, detect what the cluster can do, and create templates and indices if needed."""
         client = make_client(settings.elasticsearch)
-        with search_errors_as_retry(f"connecting to {settings.elasticsearch.url}"):
+        # The message reaches run summaries, logs and the CLI: never with the URL's password.
+        with search_errors_as_retry(f"connecting to {redact_url(settings.elasticsearch.url)}"):
             capabilities = detect_capabilities(client)
             if ensure:
                 ensure_indices(client, settings.index_names, capabilities, settings.elasticsearch)
