@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ConfigError
-from pipeline.settings import load_feed_registry, load_settings
+from pipeline.settings import load_feed_registry, load_settings, redact_url
 
 
 def test_repository_config_loads_with_real_feed_registry() -> None:
@@ -64,3 +64,16 @@ def test_invalid_yaml_and_bad_feed_entries_fail_clearly(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="appears twice"):
         load_feed_registry(load_settings(config_dir=tmp_path, environ={}))
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://elastic:s3cret@es.example:9200/", "https://elastic:***@es.example:9200/"),
+        ("https://tokenonly@es.example", "https://***@es.example"),
+        ("https://u:p%40ss@es.example/path?q=1", "https://u:***@es.example/path?q=1"),
+        ("http://127.0.0.1:9200", "http://127.0.0.1:9200"),
+    ],
+)
+def test_redact_url_hides_the_password_and_keeps_the_rest(url: str, expected: str) -> None:
+    assert redact_url(url) == expected
