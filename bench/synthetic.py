@@ -8,6 +8,7 @@ variants while the page structure and extraction cost stay real), as lightly edi
 
 from __future__ import annotations
 
+import random
 import re
 import zlib
 from datetime import UTC, datetime, timedelta
@@ -21,20 +22,40 @@ _WORD = re.compile(r"\b[a-zà-ÿ]{4,}\b")
 
 
 def vary(html: str, variant: int, *, edit_every: int = 0) -> str:
-    """A distinct article from a page (a third of its lowercase words reversed, chosen by a hash of
-    the variant and the word's position, so no two variants share a pattern), or a light edit."""
+    """A distinct article from a page, or a light edit of it.
+
+    Distinct: in every text node a third of the lowercase words swap places, chosen by a seed of
+    the variant, so the vocabulary (stop words included, which extraction relies on) stays real
+    while the word shingles no longer match. Light edit (``edit_every``): one word in that many
+    gets a letter appended.
+    """
+    node_number = 0
 
     def text_node(match: re.Match[str]) -> str:
-        counter = 0
-
-        def word(found: re.Match[str]) -> str:
-            nonlocal counter
-            counter += 1
-            if edit_every:
-                return found.group(0) + "x" if counter % edit_every == variant % edit_every else found.group(0)
-            return found.group(0)[::-1] if zlib.crc32(f"{variant}:{counter}".encode()) % 3 == 0 else found.group(0)
-
-        return ">" + _WORD.sub(word, match.group(1)) + "<"
+        nonlocal node_number
+        node_number += 1
+        text = match.group(1)
+        words = list(_WORD.finditer(text))
+        if edit_every:
+            replaced = {
+                w.start(): w.group(0) + "x" for i, w in enumerate(words) if i % edit_every == variant % edit_every
+            }
+        else:
+            chooser = random.Random(zlib.crc32(f"{variant}:{node_number}".encode()))
+            chosen = [w for w in words if chooser.random() < 1 / 3]
+            shuffled = [w.group(0) for w in chosen]
+            chooser.shuffle(shuffled)
+            replaced = {w.start(): new for w, new in zip(chosen, shuffled, strict=True)}
+        if not replaced:
+            return match.group(0)
+        pieces, last = [], 0
+        for word in words:
+            if word.start() in replaced:
+                pieces.append(text[last : word.start()])
+                pieces.append(replaced[word.start()])
+                last = word.end()
+        pieces.append(text[last:])
+        return ">" + "".join(pieces) + "<"
 
     return _TEXT_NODE.sub(text_node, html)
 
@@ -49,20 +70,23 @@ def synthetic_site(
         site.add_outlet(Outlet(f"outlet-{number:02d}", f"Outlet {number:02d}", None, "rss" if number % 2 else "atom"))
     now = datetime.now(UTC).replace(microsecond=0)
     kinds = {"unique": 0, "near-duplicate": 0, "duplicate": 0}
+    # Distinct bodies made so far, per corpus page: copies and edits are always of one of these.
+    distinct: dict[str, list[str]] = {}
     position = 0
     variant = 0
     while position < articles:
         for page_id, _, raw in pages:
             if position >= articles:
                 break
-            html = raw.decode("utf-8", errors="replace")
+            earlier = distinct.setdefault(page_id, [])
             roll = (position * 7919) % 100 / 100  # a fixed spread of kinds over the articles
-            if roll < duplicate_share and variant > 0:
-                kind, body = "duplicate", vary(html, variant - 1)
-            elif roll < duplicate_share + near_duplicate_share and variant > 0:
-                kind, body = "near-duplicate", vary(vary(html, variant - 1), position, edit_every=50)
+            if earlier and roll < duplicate_share:
+                kind, body = "duplicate", earlier[position % len(earlier)]
+            elif earlier and roll < duplicate_share + near_duplicate_share:
+                kind, body = "near-duplicate", vary(earlier[position % len(earlier)], position, edit_every=50)
             else:
-                kind, body = "unique", vary(html, variant)
+                kind, body = "unique", vary(raw.decode("utf-8", errors="replace"), variant)
+                earlier.append(body)
             title, summary = title_and_summary(body.encode())
             outlet = f"outlet-{position % outlets:02d}"
             published = now - timedelta(seconds=position * 7)

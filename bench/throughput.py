@@ -12,13 +12,15 @@ Baseline: plain ``trafilatura.extract`` over the same pages, one after the other
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from typing import Any
 
+import psutil
 import trafilatura
 
-from bench.common import print_table
+from bench.common import REPO, print_table
 from bench.elasticsearch import elasticsearch_url, remove_prefix
 from bench.synthetic import synthetic_site
 from pipeline.ingest.cycle import IngestOptions, run_ingest
@@ -27,6 +29,20 @@ from pipeline.newsweb.demo import news_web_sources, settings_for_news_web
 from pipeline.settings import load_settings
 
 ARTICLES = 2420
+
+
+CORES = os.cpu_count() or 1
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds so far of this process, of its finished worker processes, and of Elasticsearch."""
+    own = psutil.Process().cpu_times()
+    result = {"main process": own.user + own.system, "worker processes": own.children_user + own.children_system}
+    pidfile = REPO / ".cache" / "elasticsearch" / "instances" / "9200" / "elasticsearch.pid"
+    if pidfile.exists():
+        server = psutil.Process(int(pidfile.read_text().strip())).cpu_times()
+        result["elasticsearch"] = server.user + server.system + server.children_user + server.children_system
+    return result
 
 
 def trafilatura_only(pages: list[bytes]) -> float:
@@ -52,9 +68,11 @@ def run(articles: int = ARTICLES) -> dict[str, Any]:
     try:
         with NewsWebServer(site) as server:
             tuned = settings_for_news_web(settings, server)
+            before = cpu_seconds()
             started = time.perf_counter()
             summary = run_ingest(tuned, IngestOptions(sources=news_web_sources(server), force_poll=True))
             pipeline_seconds = time.perf_counter() - started
+            cpu = {name: after - before[name] for name, after in cpu_seconds().items()}
     finally:
         remove_prefix(url, prefix)
     baseline_seconds = trafilatura_only(pages)
@@ -75,7 +93,11 @@ def run(articles: int = ARTICLES) -> dict[str, Any]:
         ),
         ("trafilatura only", f"{len(pages)} pages in {baseline_seconds:.1f} s = {baseline_rate:.1f} articles/s"),
         ("ratio pipeline / trafilatura", f"{pipeline_rate / baseline_rate:.2f}"),
-        ("found duplicates / near duplicates", f"{summary.counts['duplicate']} / {summary.counts['near-duplicate']}"),
+        (
+            "duplicates / near duplicates found",
+            f"{summary.counts['duplicate']} / {summary.counts['near-duplicate']} "
+            f"(made: {kinds['duplicate']} / {kinds['near-duplicate']})",
+        ),
     ]
     print_table("end-to-end throughput", rows)
     stage_rows = [
@@ -83,12 +105,19 @@ def run(articles: int = ARTICLES) -> dict[str, Any]:
         for stage, seconds in sorted(summary.timings.items(), key=lambda item: -item[1])
     ]
     print_table("time per stage (CPU stages summed over the worker processes)", stage_rows)
+    cpu_rows = [
+        (name, f"{seconds:8.1f} s   {seconds / max(indexed, 1) * 1000:6.1f} ms/article")
+        for name, seconds in cpu.items()
+    ]
+    cpu_rows.append(("cores available x wall time", f"{CORES * pipeline_seconds:8.1f} s"))
+    print_table("CPU used during the pipeline run, by process", cpu_rows)
     return {
         "pipeline_articles_per_s": round(pipeline_rate, 2),
         "trafilatura_articles_per_s": round(baseline_rate, 2),
         "throughput_ratio": round(pipeline_rate / baseline_rate, 3),
         "throughput_articles": indexed,
         "stage_seconds": {stage: round(seconds, 2) for stage, seconds in summary.timings.items()},
+        "cpu_seconds": {name: round(seconds, 1) for name, seconds in cpu.items()},
     }
 
 
