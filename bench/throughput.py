@@ -19,6 +19,7 @@ from typing import Any
 
 import psutil
 import trafilatura
+from elasticsearch import Elasticsearch
 
 from bench.common import REPO, print_table
 from bench.elasticsearch import elasticsearch_url, remove_prefix
@@ -43,6 +44,23 @@ def cpu_seconds() -> dict[str, float]:
         server = psutil.Process(int(pidfile.read_text().strip())).cpu_times()
         result["elasticsearch"] = server.user + server.system + server.children_user + server.children_system
     return result
+
+
+def elasticsearch_work(url: str, prefix: str) -> dict[str, int]:
+    """Operations of the benchmark's indices so far (documents indexed, searches, refreshes, merges)."""
+    client = Elasticsearch(url, request_timeout=60)
+    totals = client.indices.stats(index=f"{prefix}-*", metric="indexing,search,refresh,merge")["_all"]["total"]
+    client.close()
+    return {
+        "index operations": totals["indexing"]["index_total"],
+        "search queries": totals["search"]["query_total"],
+        "refreshes": totals["refresh"]["total"],
+        "merges": totals["merges"]["total"],
+        "indexing ms": totals["indexing"]["index_time_in_millis"],
+        "search ms": totals["search"]["query_time_in_millis"],
+        "refresh ms": totals["refresh"]["total_time_in_millis"],
+        "merge ms": totals["merges"]["total_time_in_millis"],
+    }
 
 
 def trafilatura_only(pages: list[bytes]) -> float:
@@ -73,6 +91,7 @@ def run(articles: int = ARTICLES) -> dict[str, Any]:
             summary = run_ingest(tuned, IngestOptions(sources=news_web_sources(server), force_poll=True))
             pipeline_seconds = time.perf_counter() - started
             cpu = {name: after - before[name] for name, after in cpu_seconds().items()}
+            work = elasticsearch_work(url, prefix)
     finally:
         remove_prefix(url, prefix)
     baseline_seconds = trafilatura_only(pages)
@@ -111,6 +130,10 @@ def run(articles: int = ARTICLES) -> dict[str, Any]:
     ]
     cpu_rows.append(("cores available x wall time", f"{CORES * pipeline_seconds:8.1f} s"))
     print_table("CPU used during the pipeline run, by process", cpu_rows)
+    print_table(
+        "Elasticsearch work for the run (all its indices)",
+        [(name, f"{value:9,}   {value / max(indexed, 1):7.1f} per article") for name, value in work.items()],
+    )
     return {
         "pipeline_articles_per_s": round(pipeline_rate, 2),
         "trafilatura_articles_per_s": round(baseline_rate, 2),
