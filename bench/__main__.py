@@ -1,20 +1,24 @@
 """`make bench`: every benchmark in turn, each printing its tables; the very last line is one JSON
-object with all figures (also written to .cache/bench/latest.json)."""
+object with all figures (also written to .cache/bench/latest.json).
+
+Each benchmark runs in a process of its own: memory one leaves behind (Python keeps freed
+memory for reuse) would otherwise count in the next one's peak RSS.
+"""
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import platform
+import subprocess
+import sys
 import time
-import traceback
 from pathlib import Path
 from typing import Any
 
 from bench.common import REPO, print_table
 
-# (module, what it measures); each module has run() -> dict of figures.
+# (module, what it measures); `python -m module` prints its figures as one JSON object, last.
 BENCHMARKS = (
     ("bench.throughput", "end-to-end throughput against plain trafilatura"),
     ("bench.dedupe_scaling", "near-duplicate lookup time at 1k, 10k and 100k indexed articles"),
@@ -45,6 +49,25 @@ def machine() -> dict[str, Any]:
     }
 
 
+def run_isolated(module_name: str, figures: dict[str, Any]) -> str | None:
+    """Run ``python -m module_name``, passing its output through; add the figures of its last line."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", module_name], cwd=REPO, stdout=subprocess.PIPE, text=True, bufsize=1
+    )
+    assert process.stdout is not None
+    last = ""
+    for line in process.stdout:
+        print(line, end="", flush=True)
+        last = line.strip() or last
+    if process.wait() != 0:
+        return f"exit status {process.returncode}"
+    try:
+        figures.update(json.loads(last))
+    except ValueError:
+        return f"last line is not JSON: {last[:200]}"
+    return None
+
+
 def main() -> None:
     figures: dict[str, Any] = {"machine": machine()}
     print_table("machine", [(key, str(value)) for key, value in figures["machine"].items()])
@@ -52,11 +75,9 @@ def main() -> None:
     for module_name, description in BENCHMARKS:
         print(f"\n=== {module_name}: {description}", flush=True)
         began = time.perf_counter()
-        try:
-            figures.update(importlib.import_module(module_name).run())
-        except Exception as error:  # one broken benchmark must not hide the others' figures
-            traceback.print_exc()
-            figures[f"{module_name.removeprefix('bench.')}_error"] = f"{type(error).__name__}: {error}"
+        error = run_isolated(module_name, figures)
+        if error:  # one broken benchmark must not hide the others' figures
+            figures[f"{module_name.removeprefix('bench.')}_error"] = error
         figures[f"{module_name.removeprefix('bench.')}_seconds"] = round(time.perf_counter() - began, 1)
     figures["bench_seconds"] = round(time.perf_counter() - started, 1)
     output = REPO / ".cache" / "bench" / "latest.json"
