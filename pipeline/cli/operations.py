@@ -15,7 +15,8 @@ from pipeline.cli.ingest import print_summary
 from pipeline.index import SearchIndex
 from pipeline.ingest.backfill import BackfillRequest, run_backfill
 from pipeline.ingest.cycle import IngestOptions
-from pipeline.kibana import import_saved_objects, load_saved_objects, with_index_prefix
+from pipeline.kibana import load_saved_objects, with_index_prefix
+from pipeline.kibana.importer import import_saved_objects
 from pipeline.maintenance import run_maintenance
 from pipeline.summary import RunSummary
 

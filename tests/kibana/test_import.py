@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from pipeline.errors import ConfigError, Fatal, RetryLater
-from pipeline.kibana import ImportResult, import_saved_objects
+from pipeline.kibana.importer import ImportResult, import_saved_objects
 
 USER, PASSWORD = "elastic", "s3cret-for-tests"
 
