@@ -27,6 +27,9 @@ from helpers import (
     shared_corpus_dir,
 )
 
+# Real alert receivers on loopback, for the alert tests and the fault drills alike.
+from receivers import receiver, smtp_server  # noqa: F401
+
 
 @pytest.fixture(scope="session")
 def shared_corpus() -> Path:

@@ -7,28 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from receivers import SEED_RULES
 
 from pipeline.ingest.cycle import IngestOptions, run_ingest
 from pipeline.newsweb.demo import news_web_sources
 
 pytestmark = pytest.mark.integration
 
-RULES = """
-  - id: north-korea
-    kind: entity
-    entity: Q423
-    notifiers: [hook, mail]
-  - id: soldaten-kursk
-    kind: query
-    query: Soldaten Kursk
-    notifiers: [hook, mail]
-"""
-
 
 def test_seeds_alert_once_per_rule_and_story_through_the_ingest(
     settings: Any, news_web: Any, watch_files: Any, receiver: Any, smtp_server: Any
 ) -> None:
-    path = watch_files.write(RULES)
+    path = watch_files.write(SEED_RULES)
     configured = settings.model_copy(update={"alerts": settings.alerts.model_copy(update={"watches": str(path)})})
     sources = [s for s in news_web_sources(news_web) if s.id in {"nachrichtenblatt", "weltrundschau"}]
     first = run_ingest(configured, IngestOptions(sources=sources, force_poll=True))

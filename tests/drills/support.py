@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import json
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alerts.conftest import Receiver, SmtpServer
 from helpers import make_test_settings
+from receivers import Receiver, SmtpServer
 
-# Issue 6's two rules: North Korea as an entity, and a German full-text query.
-RULES = """
-  - id: north-korea
-    kind: entity
-    entity: Q423
-    notifiers: [hook, mail]
-  - id: soldaten-kursk
-    kind: query
-    query: Soldaten Kursk
-    notifiers: [hook, mail]
-"""
 SEED_OUTLETS = ("nachrichtenblatt", "weltrundschau")
 
 
@@ -80,10 +68,3 @@ def seed_story_id(articles: list[dict[str, Any]]) -> str:
     stories = {article["story_id"] for article in articles if article["feed_id"] in SEED_OUTLETS}
     assert len(stories) == 1, f"the seeds must share one story: {stories}"
     return stories.pop()
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on (at the moment of asking)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

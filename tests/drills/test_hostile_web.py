@@ -24,7 +24,8 @@ from typing import Any
 
 import psutil
 import pytest
-from drills.support import drill_settings, free_port, search_all
+from drills.support import drill_settings, search_all
+from receivers import free_port
 
 from pipeline.index import SearchIndex
 from pipeline.ingest.cycle import IngestOptions, run_ingest
