@@ -23,14 +23,14 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
 import yaml
 
-from bench.common import REPO, corpus_dir, print_table
+from bench.common import REPO, best_of, corpus_dir, print_table
 from pipeline.alerts.config import (
     ClaimChangeRule,
     ClaimRule,
@@ -174,16 +174,6 @@ def make_rules(count: int, articles: Sequence[Article], seed: int = 7) -> list[R
     return rules
 
 
-def wall_best(runs: int, work: Callable[[], object]) -> float:
-    work()  # warm-up: caches and JIT of the server
-    best = float("inf")
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
 def connect() -> tuple[Settings, SearchIndex]:
     prefix = f"bench-alerts-{uuid.uuid4().hex[:8]}"
     settings = load_settings(overrides={"elasticsearch.index_prefix": prefix})
@@ -209,10 +199,13 @@ def run() -> dict[str, Any]:
         for count in RULE_COUNTS:
             rules = make_rules(count, articles)
             errors: dict[str, str] = {}
-            search_only = wall_best(
-                3, partial(search_named_rules, index, rules, ids_scope(ids), len(ids), watch, errors)
+            search_only = best_of(
+                3,
+                partial(search_named_rules, index, rules, ids_scope(ids), len(ids), watch, errors),
+                clock=time.perf_counter,
+                warm_up=True,
             )
-            whole = wall_best(3, partial(match_articles, index, rules, ids, watch))
+            whole = best_of(3, partial(match_articles, index, rules, ids, watch), clock=time.perf_counter, warm_up=True)
             batch = match_articles(index, rules, ids, watch)
             pairs = sum(len(found) for found in batch.pairs.values())
             label = f"{count:,} rules"
