@@ -167,6 +167,15 @@ def story_match(first: Sequence[str], second: Sequence[str]) -> StoryMatch:
     return StoryMatch(entities, numbers, quotes, overlap)
 
 
+# The story rule's two paths: shared entity/number keys alone, or shared quotations about
+# several shared entities. No pair sharing fewer than LEAST_SHARED_FACTS entity/number keys can
+# pass either path, which lets the story lookup ask for at least that many.
+FACTS_PATH_MIN_FACTS = 4
+QUOTE_PATH_MIN_ENTITIES = 3
+QUOTE_PATH_MIN_TRIGRAMS = 3
+LEAST_SHARED_FACTS = min(FACTS_PATH_MIN_FACTS, QUOTE_PATH_MIN_ENTITIES)
+
+
 def same_story(match: StoryMatch, *, threshold: float, quote_threshold: float) -> bool:
     """The story rule: enough shared facts, or shared quotations about several shared entities.
 
@@ -177,6 +186,10 @@ def same_story(match: StoryMatch, *, threshold: float, quote_threshold: float) -
     scripts/measure_dedupe.py reports how the rule does on the extraction corpus.
     """
     facts = match.shared_entities + match.shared_numbers
-    if facts >= 4 and match.overlap >= threshold:
+    if facts >= FACTS_PATH_MIN_FACTS and match.overlap >= threshold:
         return True
-    return match.shared_quote_trigrams >= 3 and match.shared_entities >= 3 and match.overlap >= quote_threshold
+    return (
+        match.shared_quote_trigrams >= QUOTE_PATH_MIN_TRIGRAMS
+        and match.shared_entities >= QUOTE_PATH_MIN_ENTITIES
+        and match.overlap >= quote_threshold
+    )
