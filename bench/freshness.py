@@ -5,7 +5,7 @@
 Continuous ingestion runs as the ingest DAG runs it, one cycle after the other (``run_ingest``
 in a loop, a short pause when a cycle found nothing due), against a local news web of 12 outlets
 whose feeds are polled every 30 s (interval fixed: ``feeds.*_poll_interval_minutes`` = 0.5).
-A publisher adds 60 articles at random moments over three minutes, each to a random outlet; an
+A publisher adds 60 articles at random moments over two minutes, each to a random outlet; an
 item's clock starts when it is added to its feed. A watcher searches the articles alias every
 0.25 s for the published URLs; a watch rule (``per: article``) on a word every new article
 carries sends each one to a webhook receiver on loopback, which notes when it arrived.
@@ -42,7 +42,7 @@ from pipeline.settings import load_settings
 
 ITEMS = 60
 OUTLETS = 12
-PUBLISH_SECONDS = 180.0
+PUBLISH_SECONDS = 120.0
 FEED_INTERVAL_MINUTES = 0.5
 WATCH_SECONDS = 0.25
 IDLE_PAUSE_SECONDS = 1.0

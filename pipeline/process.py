@@ -1,15 +1,21 @@
-"""The CPU-bound part of the pipeline for one article: page -> text -> enrichment -> fingerprints.
+"""The CPU-bound part of the pipeline: page -> text -> enrichment -> fingerprints.
 
-``build_article`` is a plain function of a feed entry and its fetched page (or the failure to
-fetch it). It runs in worker processes during ingest and in mapped DAG tasks; the I/O before
-it (polling, fetching) and after it (dedupe lookups, indexing) lives elsewhere.
+``build_articles`` is a plain function of build jobs (a feed entry and its fetched page, or the
+failure to fetch it). It runs in worker processes during ingest, a slice of a batch per call; the
+I/O before it (polling, fetching) and after it (dedupe lookups, indexing) lives elsewhere. Each
+article goes through its stages on its own, except entity NER, which spaCy runs over the texts
+and titles of the whole slice at once (a third cheaper per text than one call each).
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
+from typing import TypeVar
 
 from pipeline.claims import extract_claims
 from pipeline.clean import CleaningRules, clean_text, load_cleaning_rules
@@ -17,9 +23,13 @@ from pipeline.dedupe.core import fingerprint, story_keys
 from pipeline.entities import EntityExtractor
 from pipeline.errors import ExtractionError, Reason
 from pipeline.extract import detect_language, extract_article
-from pipeline.models import Article, ExtractedArticle, FeedEntry, FetchedPage
+from pipeline.models import Article, CleanedText, EntityMention, ExtractedArticle, FeedEntry, FetchedPage
 from pipeline.settings import Settings
 from pipeline.urls import article_id, canonical_url
+
+logger = logging.getLogger(__name__)
+_Result = TypeVar("_Result")
+Mentions = tuple[EntityMention, ...]
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,22 @@ class Toolkit:
     def load(cls, settings: Settings) -> Toolkit:
         rules = load_cleaning_rules(settings.config_path(settings.extraction.cleaning_rules))
         return cls(settings, rules, EntityExtractor.from_settings(settings))
+
+
+@dataclass(frozen=True, slots=True)
+class BuildJob:
+    """One article to build: its feed entry, its page (None when fetching failed) and why not."""
+
+    entry: FeedEntry
+    page: FetchedPage | None
+    fallback_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BuildFailure:
+    """A bug or pathological input in a build stage: the item is parked, the run goes on."""
+
+    error: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,17 +80,64 @@ class StageClock:
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
-        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self.add(stage, now - self._last)
         self._last = now
 
+    def add(self, stage: str, seconds: float) -> None:
+        """Time spent on this article outside its laps (its share of a batched stage)."""
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
 
-def build_article(
-    entry: FeedEntry, page: FetchedPage | None, toolkit: Toolkit, *, fallback_reason: str | None = None
-) -> BuiltArticle:
-    """Extract, clean and enrich one article; fall back to the feed's title and summary if the page fails."""
+    def restart(self) -> None:
+        """The next lap starts now: the time since the last one went to other articles."""
+        self._last = time.perf_counter()
+
+
+@dataclass(frozen=True, slots=True)
+class _PageText:
+    """What extraction and cleaning made of one job, before enrichment."""
+
+    job: BuildJob
+    extracted: ExtractedArticle | None
+    cleaned: CleanedText
+    outcome: str
+    title: str
+    language: str | None
+    clock: StageClock
+
+
+def build_articles(jobs: Sequence[BuildJob], toolkit: Toolkit) -> list[BuiltArticle | BuildFailure]:
+    """Extract, clean and enrich each job's article, in job order; an article whose page fails
+    falls back to the feed's title and summary, and an exception fails only its own job."""
+    page_texts = [_guarded(job, partial(_page_text, job, toolkit)) for job in jobs]
+    readable = [text for text in page_texts if isinstance(text, _PageText)]
+    mentions = iter(_entities(readable, toolkit))
+    results: list[BuiltArticle | BuildFailure] = []
+    for text in page_texts:
+        if isinstance(text, BuildFailure):
+            results.append(text)
+            continue
+        found = next(mentions)
+        if isinstance(found, BuildFailure):
+            results.append(found)
+            continue
+        text_mentions, title_mentions = found
+        results.append(_guarded(text.job, partial(_enriched, text, text_mentions, title_mentions, toolkit)))
+    return results
+
+
+def _guarded(job: BuildJob, step: Callable[[], _Result]) -> _Result | BuildFailure:
+    try:
+        return step()
+    except Exception as error:  # one bad page must never stop the run; it is parked with the reason
+        logger.exception("building %s failed", job.entry.url)
+        return BuildFailure(f"{type(error).__name__}: {error}")
+
+
+def _page_text(job: BuildJob, toolkit: Toolkit) -> _PageText:
+    entry, page = job.entry, job.page
     clock = StageClock()
     extracted: ExtractedArticle | None = None
-    outcome = fallback_reason or Reason.NO_TEXT
+    outcome = job.fallback_reason or Reason.NO_TEXT
     if page is not None:
         try:
             extracted = extract_article(page.html, page.final_url, language_hint=entry.language)
@@ -72,12 +145,11 @@ def build_article(
         except ExtractionError:
             outcome = Reason.NO_TEXT
     clock.lap("extract")
-    language_hint = extracted.language if extracted else entry.language
     if extracted is not None:
         cleaned = clean_text(
             extracted.text,
             toolkit.cleaning_rules,
-            language=language_hint,
+            language=extracted.language,
             title=extracted.title or entry.title,
         )
         if len(cleaned.text) < toolkit.settings.extraction.min_text_chars:
@@ -85,16 +157,43 @@ def build_article(
     if extracted is None:
         summary_text = entry.summary or entry.title
         cleaned = clean_text(summary_text, toolkit.cleaning_rules, language=entry.language, title=entry.title)
-    text = cleaned.text
     title = (extracted.title if extracted and extracted.title else entry.title).strip()
-    language = (extracted.language if extracted else None) or detect_language(text) or entry.language
+    language = (extracted.language if extracted else None) or detect_language(cleaned.text) or entry.language
+    clock.lap("clean")
+    return _PageText(job, extracted, cleaned, str(outcome), title, language, clock)
+
+
+def _entities(texts: Sequence[_PageText], toolkit: Toolkit) -> list[tuple[Mentions, Mentions] | BuildFailure]:
+    """(mentions in the text, mentions in the title) of each, in one NER batch; if the batch
+    fails, each article is tried alone so that only the ones at fault fail."""
+    started = time.perf_counter()
+
+    def documents(text: _PageText) -> list[tuple[str, str | None]]:
+        return [(text.cleaned.text, text.language), (text.title, text.language)]
+
+    found: list[tuple[Mentions, Mentions] | BuildFailure]
+    try:
+        flat = toolkit.entities.extract_many([document for text in texts for document in documents(text)])
+        found = [(flat[2 * number], flat[2 * number + 1]) for number in range(len(texts))]
+    except Exception:
+        logger.exception("entity extraction failed for a batch of %d; trying one article at a time", len(texts))
+        found = []
+        for text in texts:
+            alone = _guarded(text.job, partial(toolkit.entities.extract_many, documents(text)))
+            found.append(alone if isinstance(alone, BuildFailure) else (alone[0], alone[1]))
+    share = (time.perf_counter() - started) / max(len(texts), 1)
+    for text in texts:
+        text.clock.add("entities", share)
+    return found
+
+
+def _enriched(page_text: _PageText, entities: Mentions, title_entities: Mentions, toolkit: Toolkit) -> BuiltArticle:
+    entry, page, extracted = page_text.job.entry, page_text.job.page, page_text.extracted
+    clock, text, language = page_text.clock, page_text.cleaned.text, page_text.language
+    clock.restart()
     published = (extracted.published if extracted else None) or entry.published
     fetched_url = page.final_url if page is not None else entry.url
     canonical = canonical_url(fetched_url, extracted.page_canonical_url if extracted else None)
-    clock.lap("clean")
-    entities = toolkit.entities.extract(text, language)
-    title_entities = toolkit.entities.extract(title, language)
-    clock.lap("entities")
     claims = (
         extract_claims(text, language, entities=entities, published=published.date() if published else None)
         if toolkit.settings.claims.enabled
@@ -113,7 +212,7 @@ def build_article(
         canonical_url=canonical,
         url=entry.url,
         outlet=entry.outlet,
-        title=title,
+        title=page_text.title,
         text=text,
         extraction_source="page" if extracted is not None else "feed",
         content_hash=prints.content_hash,
@@ -124,7 +223,7 @@ def build_article(
         published=_aware(published),
         site_name=extracted.site_name if extracted else None,
         tags=entry.tags,
-        removed_lines=cleaned.removed,
+        removed_lines=page_text.cleaned.removed,
         entities=entities,
         title_entity_ids=tuple(dict.fromkeys(mention.entity_id for mention in title_entities)),
         claims=claims,
@@ -133,7 +232,7 @@ def build_article(
         story_keys=story_keys(text, entities, claims),
     )
     clock.lap("fingerprint")
-    return BuiltArticle(article, str(outcome), clock.seconds)
+    return BuiltArticle(article, page_text.outcome, clock.seconds)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

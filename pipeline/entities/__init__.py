@@ -12,6 +12,7 @@ mentions with roles, ``ner`` runs optional spaCy NER. See docs/entities.md.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.entities.kb import AmbiguousAlias, KnowledgeBase, KnownEntity, load_knowledge_base
@@ -112,15 +113,41 @@ class EntityExtractor:
         ``language`` selects language-specific aliases and the NER pipeline; with None only
         the knowledge base and rules run.
         """
-        language = normalise_language(language)
-        tokens = tokenize(text)
-        candidates = scan(self._index, tokens, language)
-        mentions = build_mentions(text, tokens, candidates, self._knowledge_base)
-        if self._options.use_ner and language is not None:
-            spans = self._ner.spans(lead(text, self._options.ner_max_chars), language)
-            if spans:
-                mentions.extend(
-                    link_ner_spans(spans, text, language, mentions, self._index, self._knowledge_base, set(tokens.keys))
-                )
-        mentions.sort(key=lambda mention: (mention.start, mention.end))
-        return tuple(mentions)
+        return self.extract_many([(text, language)])[0]
+
+    def extract_many(self, documents: Sequence[tuple[str, str | None]]) -> list[tuple[EntityMention, ...]]:
+        """``extract`` for each (text, language), with one NER batch per language for all of them."""
+        found: list[list[EntityMention]] = []
+        languages: list[str | None] = []
+        keys: list[set[str]] = []
+        for text, language in documents:
+            language = normalise_language(language)
+            tokens = tokenize(text)
+            candidates = scan(self._index, tokens, language)
+            found.append(build_mentions(text, tokens, candidates, self._knowledge_base))
+            languages.append(language)
+            keys.append(set(tokens.keys))
+        if self._options.use_ner:
+            for language in dict.fromkeys(language for language in languages if language is not None):
+                positions = [position for position, other in enumerate(languages) if other == language]
+                leads = [lead(documents[position][0], self._options.ner_max_chars) for position in positions]
+                spans_per_text = self._ner.spans_many(leads, language)
+                if spans_per_text is None:
+                    continue
+                for position, spans in zip(positions, spans_per_text, strict=True):
+                    if spans:
+                        kb_mentions = found[position]
+                        kb_mentions.extend(
+                            link_ner_spans(
+                                spans,
+                                documents[position][0],
+                                language,
+                                kb_mentions,
+                                self._index,
+                                self._knowledge_base,
+                                keys[position],
+                            )
+                        )
+        for mentions in found:
+            mentions.sort(key=lambda mention: (mention.start, mention.end))
+        return [tuple(mentions) for mentions in found]

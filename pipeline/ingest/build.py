@@ -1,7 +1,8 @@
 """Fetching pages for work items and building their articles, on all cores.
 
 Fetching is asynchronous I/O in this process; building (extraction, cleaning, entities, claims,
-fingerprints) is CPU-bound and runs in a pool of worker processes, each loading the toolkit once.
+fingerprints) is CPU-bound and runs in a pool of worker processes, each loading the toolkit once
+and building a slice of the batch per call (so that its NER runs as one batch).
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from pipeline.errors import Reason
 from pipeline.fetch import FetchFailure, fetch_pages
 from pipeline.index import SearchIndex
 from pipeline.ingest.workitems import WorkItem, retry_fields, update_items
-from pipeline.models import FeedEntry, FetchedPage
-from pipeline.process import BuiltArticle, Toolkit, build_article
+from pipeline.process import BuildFailure, BuildJob, BuiltArticle, Toolkit, build_articles
 from pipeline.settings import Settings
 from pipeline.summary import RunSummary
 
@@ -29,21 +29,10 @@ logger = logging.getLogger(__name__)
 
 # Below this many articles a worker pool costs more to start than it saves.
 _MIN_JOBS_FOR_POOL = 8
+# Slices per worker: each slice is built in one call (its NER as one batch); more than one slice
+# per worker evens out the load when some pages take much longer than others.
+_SLICES_PER_WORKER = 2
 _worker_toolkit: Toolkit | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class BuildJob:
-    entry: FeedEntry
-    page: FetchedPage | None
-    fallback_reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class BuildFailure:
-    """A bug or pathological input in a build stage: the item is parked, the run goes on."""
-
-    error: str
 
 
 def _init_worker(settings: Settings) -> None:
@@ -51,17 +40,9 @@ def _init_worker(settings: Settings) -> None:
     _worker_toolkit = Toolkit.load(settings)
 
 
-def _build_in_worker(job: BuildJob) -> BuiltArticle | BuildFailure:
+def _build_in_worker(jobs: list[BuildJob]) -> list[BuiltArticle | BuildFailure]:
     assert _worker_toolkit is not None, "worker not initialised"
-    return _build_safely(job, _worker_toolkit)
-
-
-def _build_safely(job: BuildJob, toolkit: Toolkit) -> BuiltArticle | BuildFailure:
-    try:
-        return build_article(job.entry, job.page, toolkit, fallback_reason=job.fallback_reason)
-    except Exception as error:  # one bad page must never stop the run; it is parked with the reason
-        logger.exception("building %s failed", job.entry.url)
-        return BuildFailure(f"{type(error).__name__}: {error}")
+    return build_articles(jobs, _worker_toolkit)
 
 
 class ArticleBuilder:
@@ -80,8 +61,12 @@ class ArticleBuilder:
         With a pool the workers start at once, so the caller can write the previous batch meanwhile.
         """
         if self.workers > 1 and len(jobs) >= _MIN_JOBS_FOR_POOL:
-            futures = [self._ensure_pool().submit(_build_in_worker, job) for job in jobs]
-            return lambda: [future.result() for future in futures]
+            size = -(-len(jobs) // (self.workers * _SLICES_PER_WORKER))
+            pool = self._ensure_pool()
+            futures = [
+                pool.submit(_build_in_worker, list(jobs[start : start + size])) for start in range(0, len(jobs), size)
+            ]
+            return lambda: [result for future in futures for result in future.result()]
         return lambda: self.build(jobs)
 
     def build(self, jobs: Sequence[BuildJob]) -> list[BuiltArticle | BuildFailure]:
@@ -89,7 +74,7 @@ class ArticleBuilder:
             return self.submit(jobs)()
         if self._toolkit is None:
             self._toolkit = Toolkit.load(self.settings)
-        return [_build_safely(job, self._toolkit) for job in jobs]
+        return build_articles(jobs, self._toolkit)
 
     def _ensure_pool(self) -> Executor:
         if self._pool is None:

@@ -27,10 +27,9 @@ from pipeline.index.articles import (
 )
 from pipeline.index.bulk import bulk_write
 from pipeline.index.dead_letters import park
-from pipeline.ingest.build import BuildFailure
 from pipeline.ingest.workitems import PARKED, WorkItem, done_fields, entry_payload, update_items
 from pipeline.models import Article
-from pipeline.process import BuiltArticle
+from pipeline.process import BuildFailure, BuiltArticle
 from pipeline.settings import Settings
 from pipeline.summary import RunSummary
 

@@ -4,6 +4,7 @@ and the linking and normalisation of NER spans (with a stand-in runner)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pytest
 
@@ -70,8 +71,8 @@ class FixedNer:
             self.result.append(NerSpan(start, start + len(surface), label))
             position = start + len(surface)
 
-    def spans(self, text: str, language: str) -> list[NerSpan] | None:
-        return self.result
+    def spans_many(self, texts: Sequence[str], language: str) -> list[list[NerSpan]] | None:
+        return [self.result for _ in texts]
 
 
 def extract_with(
