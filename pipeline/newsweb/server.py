@@ -18,7 +18,7 @@ Paths:
     /_fault/html-feed                an HTML page served as an RSS feed
 
 ``NewsWebServer.faults`` maps a path to a fault applied to plain requests of that path (for
-feeds registered by URL); ``requests`` records every request for assertions.
+feeds registered by URL); ``requests`` records the newest requests for assertions.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import hashlib
 import io
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,6 +36,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from pipeline.newsweb.site import NewsSite
+
+REQUEST_LOG_LIMIT = 10_000
 
 
 @dataclass
@@ -61,7 +64,8 @@ class NewsWebServer:
     def __init__(self, site: NewsSite, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.site = site
         self.faults: dict[str, Fault] = {}
-        self.requests: list[RecordedRequest] = []
+        # The newest requests only: a demo server or a long benchmark must not grow without bound.
+        self.requests: deque[RecordedRequest] = deque(maxlen=REQUEST_LOG_LIMIT)
         self._flaky_counts: dict[str, int] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()

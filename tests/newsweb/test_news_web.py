@@ -102,3 +102,12 @@ def test_big_bodies_bombs_and_endless_pages(news_web: NewsWebServer) -> None:
         truncated.get(base + "/_fault/truncated/nachrichtenblatt/none.html")
     requests = [r.path for r in news_web.requests]
     assert "/_fault/endless" in requests
+
+
+def test_the_request_log_keeps_only_the_newest(monkeypatch: pytest.MonkeyPatch, corpus_site_template: Any) -> None:
+    """A long benchmark or demo must not grow the server's memory with every request it served."""
+    monkeypatch.setattr("pipeline.newsweb.server.REQUEST_LOG_LIMIT", 5)
+    with NewsWebServer(corpus_site_template) as web, httpx.Client() as client:
+        for number in range(12):
+            client.get(f"{web.base_url}/nowhere/{number}.html")
+        assert [request.path for request in web.requests] == [f"/nowhere/{number}.html" for number in range(7, 12)]
