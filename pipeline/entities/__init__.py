@@ -123,31 +123,32 @@ class EntityExtractor:
         for text, language in documents:
             language = normalise_language(language)
             tokens = tokenize(text)
-            candidates = scan(self._index, tokens, language)
-            found.append(build_mentions(text, tokens, candidates, self._knowledge_base))
+            found.append(build_mentions(text, tokens, scan(self._index, tokens, language), self._knowledge_base))
             languages.append(language)
             keys.append(set(tokens.keys))
         if self._options.use_ner:
             for language in dict.fromkeys(language for language in languages if language is not None):
                 positions = [position for position, other in enumerate(languages) if other == language]
-                leads = [lead(documents[position][0], self._options.ner_max_chars) for position in positions]
-                spans_per_text = self._ner.spans_many(leads, language)
-                if spans_per_text is None:
-                    continue
-                for position, spans in zip(positions, spans_per_text, strict=True):
-                    if spans:
-                        kb_mentions = found[position]
-                        kb_mentions.extend(
-                            link_ner_spans(
-                                spans,
-                                documents[position][0],
-                                language,
-                                kb_mentions,
-                                self._index,
-                                self._knowledge_base,
-                                keys[position],
-                            )
-                        )
+                self._add_ner_mentions(
+                    [documents[position][0] for position in positions],
+                    language,
+                    [found[position] for position in positions],
+                    [keys[position] for position in positions],
+                )
         for mentions in found:
             mentions.sort(key=lambda mention: (mention.start, mention.end))
         return [tuple(mentions) for mentions in found]
+
+    def _add_ner_mentions(
+        self, texts: Sequence[str], language: str, found: Sequence[list[EntityMention]], keys: Sequence[set[str]]
+    ) -> None:
+        """Add the NER mentions of texts of one language to the knowledge-base mentions found in them."""
+        leads = [lead(text, self._options.ner_max_chars) for text in texts]
+        spans_per_text = self._ner.spans_many(leads, language)
+        if spans_per_text is None:
+            return  # no model for the language
+        for text, spans, mentions, text_keys in zip(texts, spans_per_text, found, keys, strict=True):
+            if spans:
+                mentions.extend(
+                    link_ner_spans(spans, text, language, mentions, self._index, self._knowledge_base, text_keys)
+                )
