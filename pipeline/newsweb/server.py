@@ -37,7 +37,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from pipeline.newsweb.site import NewsSite
 
-REQUEST_LOG_LIMIT = 10_000
+REQUEST_LOG_LIMIT = 1_000
 
 
 @dataclass
