@@ -14,7 +14,7 @@ the candidates, and only the first ``QUOTE_RANKING_CLAUSES`` of them in key orde
 hashes, so that is the same sample in every report of a quote). Every clause is looked up in
 every segment, so asking for all trigrams made story lookups grow with the archive:
 bench/dedupe_scaling.py measured 1.75 -> 5.65 ms per article from 1k to 100k articles with
-~120 clauses, 0.28 -> 0.89 ms with this query.
+~120 clauses, 0.24 -> 0.83 ms with this query.
 """
 
 from __future__ import annotations
