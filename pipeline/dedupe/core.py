@@ -109,6 +109,16 @@ def decode_signature(encoded: str) -> tuple[int, ...]:
     return struct.unpack(f">{len(raw) // 4}I", raw)
 
 
+QUOTE_KEY_PREFIX = "q:"
+
+
+def split_story_keys(keys: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(entity and number keys, quotation trigram keys), each in the given order."""
+    facts = [key for key in keys if not key.startswith(QUOTE_KEY_PREFIX)]
+    quotes = [key for key in keys if key.startswith(QUOTE_KEY_PREFIX)]
+    return facts, quotes
+
+
 def story_keys(text: str, entities: Sequence[EntityMention], claims: Sequence[Claim] = ()) -> tuple[str, ...]:
     """Keys two reports of one story tend to share: entities, salient numbers, quoted word trigrams.
 
@@ -127,7 +137,7 @@ def story_keys(text: str, entities: Sequence[EntityMention], claims: Sequence[Cl
         words = _WORD.findall(quote.lower())
         for i in range(len(words) - 2):
             trigram = " ".join(words[i : i + 3])
-            keys.add("q:" + hashlib.blake2b(trigram.encode(), digest_size=6).hexdigest())
+            keys.add(QUOTE_KEY_PREFIX + hashlib.blake2b(trigram.encode(), digest_size=6).hexdigest())
     return tuple(sorted(keys))
 
 
@@ -159,7 +169,7 @@ def story_match(first: Sequence[str], second: Sequence[str]) -> StoryMatch:
     shared = set(first) & set(second)
     entities = sum(1 for key in shared if key.startswith("e:"))
     numbers = sum(1 for key in shared if key.startswith("n:"))
-    quotes = sum(1 for key in shared if key.startswith("q:"))
+    quotes = sum(1 for key in shared if key.startswith(QUOTE_KEY_PREFIX))
     size_first = sum(1 for key in first if key[:2] in ("e:", "n:"))
     size_second = sum(1 for key in second if key[:2] in ("e:", "n:"))
     smaller = min(size_first, size_second)

@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pipeline.dedupe.core import LEAST_SHARED_FACTS, decode_signature, estimated_similarity, same_story, story_match
+from pipeline.dedupe.core import (
+    LEAST_SHARED_FACTS,
+    decode_signature,
+    estimated_similarity,
+    same_story,
+    split_story_keys,
+    story_match,
+)
 from pipeline.index import SearchIndex, search_errors_as_retry
 from pipeline.models import Article
 from pipeline.settings import DedupeSettings
@@ -121,8 +128,6 @@ class DuplicateFinder:
 
     def _searches(self, article: Article, now: datetime) -> list[dict[str, Any]]:
         exclude_self = {"ids": {"values": [article.id]}}
-        moment = article.published or now
-        window = timedelta(hours=self.settings.story_window_hours)
         header = {"index": self.index.names.articles}
         exact = {
             "query": {
@@ -147,9 +152,16 @@ class DuplicateFinder:
             "track_total_hits": False,  # lets Elasticsearch skip documents that cannot make the top
             "_source": _CANDIDATE_FIELDS,
         }
-        facts = [key for key in article.story_keys if not key.startswith("q:")]
-        quotes = [key for key in article.story_keys if key.startswith("q:")]
-        story = {
+        story = self._story_search(article, now, exclude_self)
+        return [header, exact, header, near, header, story]
+
+    def _story_search(self, article: Article, now: datetime, exclude_self: dict[str, Any]) -> dict[str, Any]:
+        facts, quotes = split_story_keys(article.story_keys)
+        if len(facts) < LEAST_SHARED_FACTS:  # no story can be shared: ask for nothing
+            return {"query": {"match_none": {}}, "size": 0}
+        moment = article.published or now
+        window = timedelta(hours=self.settings.story_window_hours)
+        return {
             "query": {
                 "bool": {
                     "must": [
@@ -178,9 +190,6 @@ class DuplicateFinder:
             "track_total_hits": False,
             "_source": _CANDIDATE_FIELDS,
         }
-        if len(facts) < LEAST_SHARED_FACTS:  # no story can be shared: ask for nothing
-            story = {"query": {"match_none": {}}, "size": 0}
-        return [header, exact, header, near, header, story]
 
     def _decide(
         self,
