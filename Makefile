@@ -7,7 +7,14 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 CODE := pipeline dags tests bench scripts/*.py
 
-.PHONY: run test bench install lint typecheck lock elasticsearch stop-elasticsearch format clean
+.PHONY: run test bench install lint typecheck lock elasticsearch stop-elasticsearch corenlp stop-corenlp format clean
+
+# The NER server (Stanford CoreNLP, GPL v3, a separate program): started unless the settings name
+# another one; when it cannot start, ingestion runs on the knowledge base and rules, and says so.
+define start-corenlp
+	@if [ -z "$$NEWSHOUND_ENTITIES__CORENLP__URL" ]; then scripts/corenlp start || \
+		echo "CoreNLP did not start: entities from the knowledge base and rules only (see above)"; fi
+endef
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +28,7 @@ install: $(VENV)/.installed
 run: install
 	@scripts/install-system-deps run
 	@if [ -z "$$ELASTICSEARCH_URL" ]; then scripts/elasticsearch start; fi
+	$(start-corenlp)
 	$(BIN)/newshound ingest $(if $(DEMO),--demo,--auto-demo)
 
 test: install
@@ -41,6 +49,7 @@ format: install
 
 bench: install
 	@scripts/install-system-deps run
+	$(start-corenlp)
 	$(BIN)/python -m bench
 
 elasticsearch:
@@ -49,6 +58,12 @@ elasticsearch:
 stop-elasticsearch:
 	scripts/elasticsearch stop
 
+corenlp:
+	scripts/corenlp start
+
+stop-corenlp:
+	scripts/corenlp stop
+
 # Re-resolve the locked versions after changing dependencies in pyproject.toml.
 lock: install
 	$(BIN)/uv pip compile pyproject.toml --extra airflow --extra test --generate-hashes \
@@ -56,4 +71,5 @@ lock: install
 
 clean:
 	-scripts/elasticsearch stop
+	-scripts/corenlp stop
 	rm -rf $(VENV) .cache

@@ -107,6 +107,9 @@ class EntityMention:
     end: int
     source: Literal["kb", "ner"]
     role: str | None = None
+    # A word derived from the name rather than the name itself: a country adjective
+    # ("nordkoreanische", "Japanese") links to its country but is not a mention of the place.
+    derived: bool = False
 
 
 @dataclass(frozen=True, slots=True)

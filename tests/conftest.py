@@ -1,5 +1,7 @@
 """Session-wide test set-up: real services on loopback, isolated per test.
 
+- ``corenlp_url``: the real CoreNLP server (NER), started by ``scripts/corenlp`` on port 9031 for
+  the session and stopped at the end; ``settings`` point at it.
 - ``elasticsearch_url``: the real server. ``scripts/elasticsearch`` starts one on port 9250 for
   the session (fresh data, stopped at the end), unless ``ELASTICSEARCH_URL`` names one.
 - ``settings``: settings for one test, with its own index prefix (indices deleted afterwards).
@@ -20,11 +22,15 @@ from typing import Any
 import pytest
 from helpers import (
     EXTERNAL_ELASTICSEARCH_URL,
+    TEST_CORENLP_PORT,
+    TEST_CORENLP_URL,
     TEST_ELASTICSEARCH_PORT,
     ElasticsearchNode,
     airflow_environment,
     make_test_settings,
     shared_corpus_dir,
+    start_corenlp,
+    stop_corenlp,
 )
 
 # Real alert receivers on loopback, for the alert tests and the fault drills alike.
@@ -41,10 +47,12 @@ def shared_corpus() -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Settings overrides from the developer's shell must not leak into tests."""
+    """Settings overrides from the developer's shell must not leak into tests; whatever loads
+    settings from the environment (the CLI, subprocesses) uses the session's CoreNLP server."""
     for name in list(os.environ):
         if (name.startswith("NEWSHOUND_") and name != "NEWSHOUND_SHARED_DIR") or name.startswith("ELASTICSEARCH_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("NEWSHOUND_ENTITIES__CORENLP__URL", TEST_CORENLP_URL)
     yield
 
 
@@ -85,8 +93,15 @@ def index_prefix(elasticsearch_url: str) -> Iterator[str]:
         client.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def corenlp_url() -> Iterator[str]:
+    start_corenlp(TEST_CORENLP_PORT)
+    yield TEST_CORENLP_URL
+    stop_corenlp(TEST_CORENLP_PORT)
+
+
 @pytest.fixture
-def settings(elasticsearch_url: str, index_prefix: str, tmp_path: Path) -> Any:
+def settings(elasticsearch_url: str, corenlp_url: str, index_prefix: str, tmp_path: Path) -> Any:
     return make_test_settings(elasticsearch_url, index_prefix, tmp_path)
 
 

@@ -16,6 +16,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 TEST_ELASTICSEARCH_PORT = int(os.environ.get("NEWSHOUND_TEST_ES_PORT", "9250"))
 # Captured at import, before per-test isolation clears the environment.
 EXTERNAL_ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL")
+# The CoreNLP server (NER) of the test session: started by scripts/corenlp on this port.
+TEST_CORENLP_PORT = int(os.environ.get("NEWSHOUND_TEST_CORENLP_PORT", "9031"))
+TEST_CORENLP_URL = f"http://127.0.0.1:{TEST_CORENLP_PORT}"
 
 
 def shared_corpus_dir() -> Path:
@@ -47,6 +50,15 @@ class ElasticsearchNode:
         self._script("start", "--port", str(self.port), *(["--fresh"] if fresh else []))
 
 
+def start_corenlp(port: int) -> None:
+    """Start the session's CoreNLP server (scripts/corenlp; fetched from Maven Central on first use)."""
+    subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "corenlp"), "start", "--port", str(port)], check=True)
+
+
+def stop_corenlp(port: int) -> None:
+    subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "corenlp"), "stop", "--port", str(port)], check=True)
+
+
 def make_test_settings(elasticsearch_url: str, prefix: str, tmp_path: Path, **overrides: Any) -> Any:
     from pipeline.settings import load_settings
 
@@ -59,6 +71,7 @@ def make_test_settings(elasticsearch_url: str, prefix: str, tmp_path: Path, **ov
         "fetch.per_host_concurrency": 8,
         "fetch.allowed_hosts": ["127.0.0.1"],
         "fetch.retries": 0,
+        "entities.corenlp.url": TEST_CORENLP_URL,
     }
     values.update(overrides)
     return load_settings(environ={}, overrides=values)
@@ -78,6 +91,7 @@ def airflow_environment(home: Path, **extra: str) -> dict[str, str]:
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
             "PYTHONPATH": str(REPO_ROOT),
+            "NEWSHOUND_ENTITIES__CORENLP__URL": TEST_CORENLP_URL,
         }
     )
     environment.update(extra)

@@ -43,3 +43,19 @@ def eval_entities(
 
     path = labelled_set or REPO / "tests" / "entities" / "linking_set.yaml"
     print_json_line(evaluate_entities(path, settings_from_environment()))
+
+
+@eval_app.command("ner")
+def eval_ner(
+    corpus: Annotated[Path, typer.Option(help="Folder with GermEval 2014 *.tsv and/or CoNLL *.conll.txt files.")],
+    mistakes: Annotated[bool, typer.Option(help="Print every missed and spurious entity first.")] = False,
+) -> None:
+    """Score named-entity recognition (exact spans, outer layer) through the production entity path."""
+    from pipeline.entities import EntityExtractor
+    from pipeline.evaluation.ner import evaluate_ner, read_gold_folder
+
+    extractor = EntityExtractor.from_settings(settings_from_environment())
+    report = evaluate_ner(read_gold_folder(corpus), extractor.extract_many, keep_mistakes=mistakes)
+    for line in report.mistakes:
+        print(line)
+    print_json_line(report.metrics())

@@ -1,4 +1,4 @@
-"""Canonical, multilingual named entities: knowledge base and rules always, spaCy NER optionally.
+"""Canonical, multilingual named entities: knowledge base and rules, then statistical NER.
 
     extractor = EntityExtractor.from_settings(settings)
     extractor.extract("Pentagon-Sprecherin Sabrina Singh sagte ...", "de")
@@ -7,7 +7,8 @@
 
 Modules: ``kb`` loads and validates the knowledge base, ``german`` holds the inflection rules,
 ``tokens`` the tokeniser, ``matcher`` the one-pass alias matcher, ``roles`` turns matches into
-mentions with roles, ``ner`` runs optional spaCy NER. See docs/entities.md.
+mentions with roles, ``ner`` chooses the NER backend per language (``corenlp``, ``spacy_ner``),
+``linking`` joins NER names with the knowledge base and gives every name an id. See docs/entities.md.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.entities.corenlp import CoreNlpNer
 from pipeline.entities.kb import AmbiguousAlias, KnowledgeBase, KnownEntity, load_knowledge_base
+from pipeline.entities.linking import link_ner_spans
 from pipeline.entities.matcher import AliasIndex, scan
-from pipeline.entities.ner import NerRunner, SpacyNer, link_ner_spans
+from pipeline.entities.ner import NerBackend, NerRouter
 from pipeline.entities.roles import build_mentions
-from pipeline.entities.tokens import tokenize
+from pipeline.entities.spacy_ner import SpacyNer
+from pipeline.entities.tokens import TokenList, tokenize
 from pipeline.models import EntityMention
 from pipeline.settings import EntitySettings, Settings
 
@@ -44,23 +48,15 @@ def normalise_language(language: str | None) -> str | None:
 class _CacheKey:
     path: str
     modified_ns: int
-    use_ner: bool
-    ner_max_chars: int
-    models: tuple[tuple[str, tuple[str, ...]], ...]
+    options: str  # the entity settings as JSON (pydantic models with dicts do not hash)
 
 
 _EXTRACTORS: dict[_CacheKey, EntityExtractor] = {}
 
 
-def lead(text: str, max_chars: int) -> str:
-    """The start of ``text`` up to ``max_chars``, cut after a sentence or paragraph end when there is one."""
-    if max_chars <= 0 or len(text) <= max_chars:
-        return text
-    window = text[:max_chars]
-    cut = max(window.rfind(mark) for mark in (". ", "! ", "? ", "\n", "“ ", '" '))
-    if cut < max_chars // 2:
-        cut = window.rfind(" ")
-    return window[: cut + 1] if cut > 0 else window
+def ner_backends(options: EntitySettings) -> dict[str, NerBackend]:
+    """The NER backends the settings can name, by name."""
+    return {"corenlp": CoreNlpNer(options.corenlp), "spacy": SpacyNer(options.spacy_models)}
 
 
 class EntityExtractor:
@@ -70,12 +66,16 @@ class EntityExtractor:
         self,
         knowledge_base: KnowledgeBase,
         options: EntitySettings | None = None,
-        ner: NerRunner | None = None,
+        backends: dict[str, NerBackend] | None = None,
     ) -> None:
         self._knowledge_base = knowledge_base
         self._options = options or EntitySettings()
         self._index = AliasIndex(knowledge_base)
-        self._ner: NerRunner = ner if ner is not None else SpacyNer(self._options.spacy_models)
+        self._ner = NerRouter(
+            backends if backends is not None else ner_backends(self._options),
+            self._options.ner_backends,
+            self._options.ner_context_tokens,
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EntityExtractor:
@@ -85,17 +85,10 @@ class EntityExtractor:
             modified_ns = path.stat().st_mtime_ns
         except OSError:
             modified_ns = -1  # load_knowledge_base reports the missing file
-        options = settings.entities
-        key = _CacheKey(
-            str(path.resolve()),
-            modified_ns,
-            options.use_ner,
-            options.ner_max_chars,
-            tuple(sorted((language, tuple(models)) for language, models in options.spacy_models.items())),
-        )
+        key = _CacheKey(str(path.resolve()), modified_ns, settings.entities.model_dump_json())
         extractor = _EXTRACTORS.get(key)
         if extractor is None:
-            extractor = cls(load_knowledge_base(path), options)
+            extractor = cls(load_knowledge_base(path), settings.entities)
             _EXTRACTORS[key] = extractor
         return extractor
 
@@ -110,7 +103,7 @@ class EntityExtractor:
     def extract(self, text: str, language: str | None) -> tuple[EntityMention, ...]:
         """Entity mentions in ``text``, sorted by start offset.
 
-        ``language`` selects language-specific aliases and the NER pipeline; with None only
+        ``language`` selects language-specific aliases and the NER backend; with None only
         the knowledge base and rules run.
         """
         return self.extract_many([(text, language)])[0]
@@ -119,36 +112,47 @@ class EntityExtractor:
         """``extract`` for each (text, language), with one NER batch per language for all of them."""
         found: list[list[EntityMention]] = []
         languages: list[str | None] = []
-        keys: list[set[str]] = []
+        token_lists: list[TokenList] = []
         for text, language in documents:
             language = normalise_language(language)
             tokens = tokenize(text)
             found.append(build_mentions(text, tokens, scan(self._index, tokens, language), self._knowledge_base))
             languages.append(language)
-            keys.append(set(tokens.keys))
+            token_lists.append(tokens)
         if self._options.use_ner:
             for language in dict.fromkeys(language for language in languages if language is not None):
                 positions = [position for position, other in enumerate(languages) if other == language]
-                self._add_ner_mentions(
-                    [documents[position][0] for position in positions],
-                    language,
-                    [found[position] for position in positions],
-                    [keys[position] for position in positions],
-                )
-        for mentions in found:
-            mentions.sort(key=lambda mention: (mention.start, mention.end))
-        return [tuple(mentions) for mentions in found]
+                texts = [documents[position][0] for position in positions]
+                result = self._ner.spans_many(texts, language)
+                for position, text, spans in zip(positions, texts, result.spans, strict=True):
+                    if spans:
+                        found[position] = link_ner_spans(
+                            spans,
+                            text,
+                            token_lists[position],
+                            language,
+                            found[position],
+                            self._index,
+                            self._knowledge_base,
+                        )
+        return [tuple(sorted(mentions, key=lambda mention: (mention.start, mention.end))) for mentions in found]
 
-    def _add_ner_mentions(
-        self, texts: Sequence[str], language: str, found: Sequence[list[EntityMention]], keys: Sequence[set[str]]
-    ) -> None:
-        """Add the NER mentions of texts of one language to the knowledge-base mentions found in them."""
-        leads = [lead(text, self._options.ner_max_chars) for text in texts]
-        spans_per_text = self._ner.spans_many(leads, language)
-        if spans_per_text is None:
-            return  # no model for the language
-        for text, spans, mentions, text_keys in zip(texts, spans_per_text, found, keys, strict=True):
-            if spans:
-                mentions.extend(
-                    link_ner_spans(spans, text, language, mentions, self._index, self._knowledge_base, text_keys)
-                )
+    def resolve(self, name: str) -> EntityMention | None:
+        """The entity a name typed by a person stands for, with the id ingestion gives it.
+
+        The knowledge base first (any language); else the name as NER reads it (English, then
+        German model), so "Jane Fairweather" becomes ``ner:person:jane-fairweather``, as in an
+        article; None when nothing in the name reads as a name.
+        """
+        name = " ".join(name.split())
+        whole = (0, len(name))
+        for mention in self.extract(name, None):
+            if (mention.start, mention.end) == whole:
+                return mention
+        if self._options.use_ner:
+            for language in ("en", "de"):
+                mentions = self.extract(name, language)
+                # One name, maybe after a title or role ("Dr. Anna Weber", "Sprecherin Jana Velten").
+                if len(mentions) == 1 and mentions[0].end == whole[1]:
+                    return mentions[0]
+        return None

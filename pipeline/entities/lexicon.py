@@ -56,3 +56,70 @@ DETERMINERS: frozenset[str] = _words("the a an der die das des dem den ein eine 
 # Words that introduce the organisation of a role: "Sprecherin des Pentagons", "head of the UN".
 ROLE_LINKERS: frozenset[str] = _words("des der of")
 ROLE_LINKER_FILLERS: frozenset[str] = _words("the")
+
+# Words that statistical NER sometimes labels as a name but that never are one on their own:
+# weekdays, months, compass points, weather words, greetings ("Breezy" in a forecast as a
+# person, "Northwest" as an organisation). Dropped when a NER span consists of one of them.
+GENERIC_NAME_WORDS: frozenset[str] = _words(
+    """
+    monday tuesday wednesday thursday friday saturday sunday
+    montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag
+    january february march april may june july august september october november december
+    januar februar märz mai juni juli oktober dezember
+    north south east west northeast northwest southeast southwest northern southern eastern western
+    nord süd ost west nordost nordwest südost südwest nordwesten nordosten südwesten südosten
+    norden süden osten westen
+    breezy windy sunny cloudy rainy snowy foggy stormy mild warm cold hot chilly humid dry wet
+    partly mostly showers thunderstorms
+    hello hi thanks thank please yes no okay ok mr mrs ms dr sir madam herr frau
+    """
+)
+
+# Courtesy and academic titles stripped from the front of a NER name ("Dr. Anna Weber").
+NAME_TITLES: frozenset[str] = _words(
+    "mr mrs ms miss dr prof sir dame lord lady herr frau fräulein doktor professor st mme mlle monsieur madame"
+)
+
+# Head words that say what kind of name a name is, whatever the model labelled it: "Hancock
+# Pond" is a place, "Stadtwerke Gelsenkirchen" and "Bank of England" organisations. Matched on
+# the last word of a name, the word before "of"/"der"/"des", or (German) as the end of a closed
+# compound ("Energieversorgungsgesellschaft").
+ORGANISATION_HEADS: dict[str, frozenset[str]] = {
+    "en": _words(
+        """
+        inc corp corporation co company companies ltd llc plc group holdings bank university college
+        school institute association society council committee commission party league club union
+        federation foundation agency ministry department airlines airways railway railroad press
+        times news post journal herald gazette tribune records studios band orchestra fc academy
+        corps army navy government parliament senate assembly court
+        """
+    ),
+    "de": _words(
+        """
+        gmbh ag kg se verein verband partei bank universität hochschule institut gesellschaft stiftung
+        ministerium amt gericht konzern werke stadtwerke zeitung rundfunk fc sv gruppe holding
+        bundesamt landesamt behörde kommission rat akademie
+        """
+    ),
+}
+LOCATION_HEADS: dict[str, frozenset[str]] = {
+    "en": _words(
+        """
+        river lake pond brook creek mountain mountains mount mt hill hills valley bay island islands
+        isle peninsula street road avenue boulevard square bridge county township village province
+        district region airport harbor harbour forest desert ocean sea gulf strait canal dock beach
+        coast falls springs cave glacier
+        """
+    ),
+    "de": _words(
+        """
+        straße strasse platz see fluss berg gebirge tal insel kreis landkreis bezirk hafen flughafen
+        bahnhof allee brücke
+        """
+    ),
+}
+
+# Lower-case words that belong to names ("Ursula von der Leyen", "Leonardo da Vinci", "Osama bin Laden").
+NAME_PARTICLES: frozenset[str] = _words(
+    "von vom van der den de del della di da dos das du la le al el bin ibn zu ten ter y"
+)

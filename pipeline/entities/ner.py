@@ -1,222 +1,177 @@
-"""Optional statistical NER with spaCy, for entities the knowledge base does not know.
+"""Statistical NER: which backend reads a language, and which stretches of the text it reads.
 
-For each language, ``settings.entities.spacy_models`` lists pipelines in order of preference;
-the first one installed is used, loaded lazily on first use and kept for the life of the
-process. Only its NER runs: parser, tagger, lemmatizer and the rest are excluded when loading
-(the shared tok2vec too, unless the NER listens to it). No pipeline for the language means
-knowledge base and rules only.
+Backends (``settings.entities.ner_backends``, per language, in order of preference):
 
-NER spans that overlap a knowledge-base mention are dropped (the knowledge base wins). The
-rest are linked to a knowledge-base entity through its aliases where possible ("Singh" when
-NER says it is a person and only one entity has that surname), else kept as
-``ner:<type>:<normalised surface>`` so that Kibana can aggregate them.
+* ``corenlp``: the Stanford CoreNLP server started by ``scripts/corenlp`` (``corenlp.py``);
+* ``spacy``: the first installed spaCy pipeline of ``settings.entities.spacy_models`` (``spacy_ner.py``).
+
+The first backend that serves the language runs; when none does, the knowledge base and rules
+work alone, and the log says so once per language. A backend that fails in the middle of a run
+(the server stopped) hands the batch to the next one, and is tried again later.
+
+For languages that capitalise names only (English), the backend reads the stretches around
+capitalised words (``ner_context_tokens`` either side) instead of the whole text; a stretch
+without a capitalised word other than a common sentence opener holds no name.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import re
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-from pipeline.entities.kb import KnowledgeBase
-from pipeline.entities.lexicon import DETERMINERS
-from pipeline.entities.matcher import AliasIndex, lookup_surface
-from pipeline.entities.tokens import normalise
-from pipeline.models import EntityMention, EntityType
+from pipeline.entities.lexicon import COMMON_WORDS
+from pipeline.errors import RetryLater
+from pipeline.models import EntityType
 
 logger = logging.getLogger(__name__)
 
-# spaCy labels (OntoNotes for English pipelines, WikiNER for German ones) to our types.
-# NORP (nationalities, religious and political groups) is "other": a nationality is not an
-# organisation, and country adjectives are already linked to their country by the knowledge
-# base. Numeric and date labels, PRODUCT, WORK_OF_ART, LAW and LANGUAGE are not kept: the
-# small pipelines label too much noise with them ("Kursk" as a PRODUCT).
+# Labels of the backends' models to our types: CoreNLP (CoNLL and GermEval classes), spaCy
+# (OntoNotes for English pipelines, WikiNER for German ones). NORP (nationalities, religious and
+# political groups) is "other": a nationality is not an organisation. Numeric and date labels,
+# PRODUCT, WORK_OF_ART, LAW and LANGUAGE are not kept: the small pipelines label too much noise
+# with them ("Kursk" as a PRODUCT).
 LABEL_TYPES: Mapping[str, EntityType] = {
     "PERSON": "person",
     "PER": "person",
+    "I-PER": "person",
+    "ORGANIZATION": "organisation",
     "ORG": "organisation",
+    "I-ORG": "organisation",
+    "LOCATION": "location",
     "GPE": "location",
     "LOC": "location",
+    "I-LOC": "location",
     "FAC": "location",
     "EVENT": "event",
     "NORP": "other",
     "MISC": "other",
+    "I-MISC": "other",
 }
 
-# Components that never help NER; excluded so that loading and running stay fast.
-NON_NER_COMPONENTS = (
-    "parser",
-    "tagger",
-    "morphologizer",
-    "lemmatizer",
-    "trainable_lemmatizer",
-    "attribute_ruler",
-    "senter",
-    "sentencizer",
-    "entity_linker",
-    "entity_ruler",
-    "textcat",
-    "textcat_multilabel",
-    "spancat",
-    "span_finder",
-)
-
-_EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
-_PIPELINES: dict[str, Any] = {}
-_PIPELINES_LOCK = threading.Lock()
+# A token for finding capitalised words: letters, digits, inner apostrophes; punctuation alone.
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
+_SENTENCE_OPENERS = frozenset('.!?:;"“”„«»()[]–—-')
 
 
 @dataclass(frozen=True, slots=True)
 class NerSpan:
-    """An entity span found by a statistical model."""
+    """An entity span found by a statistical model (offsets into the text it was given)."""
 
     start: int
     end: int
     label: str
 
 
-class NerRunner(Protocol):
-    """Finds entity spans in texts of one language; returns None when no model serves the language."""
+class NerBackend(Protocol):
+    """A statistical NER model serving some languages."""
 
-    def spans_many(self, texts: Sequence[str], language: str) -> list[list[NerSpan]] | None: ...
+    @property
+    def name(self) -> str: ...
 
+    def serves(self, language: str) -> bool:
+        """Whether this backend can read ``language`` now."""
+        ...
 
-def installed_model(candidates: Sequence[str]) -> str | None:
-    """The first of ``candidates`` installed as a Python package, or None."""
-    for name in candidates:
-        if importlib.util.find_spec(name) is not None:
-            return name
-    return None
-
-
-def load_pipeline(name: str) -> Any:
-    """The spaCy pipeline ``name`` with only its NER, loaded once per process."""
-    with _PIPELINES_LOCK:
-        pipeline = _PIPELINES.get(name)
-        if pipeline is None:
-            import spacy  # imported here: a second's start-up cost that KB-only runs never pay
-
-            pipeline = spacy.load(name, exclude=list(NON_NER_COMPONENTS))
-            if "tok2vec" in pipeline.pipe_names and not _ner_listens_to_tok2vec(pipeline):
-                pipeline.remove_pipe("tok2vec")
-            logger.info("loaded spaCy pipeline %s with components %s", name, pipeline.pipe_names)
-            _PIPELINES[name] = pipeline
-        return pipeline
+    def spans_many(self, texts: Sequence[str], language: str) -> list[list[NerSpan]]:
+        """Spans of each text; raises RetryLater when the backend failed (it may work later)."""
+        ...
 
 
-def _ner_listens_to_tok2vec(pipeline: Any) -> bool:
-    try:
-        architecture = pipeline.config["components"]["ner"]["model"]["tok2vec"]["@architectures"]
-    except KeyError:
-        return True  # unknown layout: keep the shared layer rather than break the model
-    return "Listener" in str(architecture)
+@dataclass(frozen=True, slots=True)
+class NerResult:
+    """Spans of each text, and the backend that found them (None: no backend served)."""
+
+    spans: list[list[NerSpan]]
+    backend: str | None
 
 
-class SpacyNer:
-    """NER with the first installed spaCy pipeline of each language."""
+class NerRouter:
+    """Runs each language's texts through the first backend that serves the language."""
 
-    def __init__(self, models: Mapping[str, Sequence[str]]) -> None:
-        self._models = models
-        self._chosen: dict[str, str | None] = {}
+    def __init__(
+        self,
+        backends: Mapping[str, NerBackend],
+        preferences: Mapping[str, Sequence[str]],
+        context_tokens: Mapping[str, int] | None = None,
+    ) -> None:
+        self._backends = backends
+        self._preferences = preferences
+        self._context_tokens = context_tokens or {}
+        self._reported: set[tuple[str, str | None]] = set()
 
-    def model_for(self, language: str) -> str | None:
-        """The pipeline that serves ``language``, or None."""
-        if language not in self._chosen:
-            self._chosen[language] = installed_model(self._models.get(language, ()))
-        return self._chosen[language]
+    def spans_many(self, texts: Sequence[str], language: str) -> NerResult:
+        """Spans in each text from the first backend serving ``language`` that does not fail."""
+        margin = self._context_tokens.get(language)
+        for name in self._preferences.get(language, ()):
+            backend = self._backends.get(name)
+            if backend is None or not backend.serves(language):
+                continue
+            try:
+                if margin is None:
+                    spans = backend.spans_many(texts, language)
+                else:
+                    spans = _spans_in_windows(backend, texts, language, margin)
+            except RetryLater as error:
+                logger.warning(
+                    "NER by %s failed for %d %s texts (%s); trying the next backend", name, len(texts), language, error
+                )
+                continue
+            self._report(language, name)
+            return NerResult(spans, name)
+        self._report(language, None)
+        return NerResult([[] for _ in texts], None)
 
-    def spans_many(self, texts: Sequence[str], language: str) -> list[list[NerSpan]] | None:
-        """Spans of each text, the texts run through the model as one batch (spaCy's ``pipe``):
-        about a third cheaper per text than one call each for article leads and titles."""
-        name = self.model_for(language)
-        if name is None:
-            return None
-        documents = load_pipeline(name).pipe(texts, batch_size=max(len(texts), 1))
-        return [
-            [NerSpan(entity.start_char, entity.end_char, entity.label_) for entity in document.ents]
-            for document in documents
-        ]
+    def _report(self, language: str, backend: str | None) -> None:
+        """One log line whenever the backend serving a language changes (or none serves it)."""
+        if (language, backend) in self._reported:
+            return
+        self._reported = {entry for entry in self._reported if entry[0] != language}
+        self._reported.add((language, backend))
+        if backend is None:
+            logger.warning(
+                "no NER backend serves %r (tried %s): entities from the knowledge base and rules only",
+                language,
+                ", ".join(self._preferences.get(language, ())) or "none configured",
+            )
+        else:
+            logger.info("NER for %r by %s", language, backend)
 
 
-def link_ner_spans(
-    spans: Sequence[NerSpan],
-    text: str,
-    language: str,
-    kb_mentions: Sequence[EntityMention],
-    index: AliasIndex,
-    knowledge_base: KnowledgeBase,
-    article_keys: set[str],
-) -> list[EntityMention]:
-    """Mentions for NER spans outside knowledge-base mentions, linked to the KB where possible."""
-    named = {mention.entity_id for mention in kb_mentions}
-    taken = sorted((mention.start, mention.end) for mention in kb_mentions)
-    mentions: list[EntityMention] = []
-    # Surnames of people NER found in full, so that a later "Fairweather" gets the id of
-    # "Jane Fairweather" (the small models often label a lone surname ORG or GPE).
-    people: dict[str, EntityMention] = {}
-    for span in spans:
-        entity_type = LABEL_TYPES.get(span.label)
-        if entity_type is None or _overlaps(taken, span.start, span.end):
+def capitalised_windows(text: str, margin: int, language: str) -> list[tuple[int, int]]:
+    """Character ranges around capitalised words, ``margin`` tokens either side, merged.
+
+    A capitalised common word after a sentence break ("The", "But") opens no window.
+    """
+    common = COMMON_WORDS.get(language, frozenset())
+    tokens = [(match.start(), match.end(), match.group()) for match in _TOKEN.finditer(text)]
+    windows: list[list[int]] = []
+    for position, (_, _, word) in enumerate(tokens):
+        if not word[:1].isupper():
             continue
-        start, end = _trimmed(text, span.start, span.end)
-        if start >= end:
+        opens_sentence = position == 0 or tokens[position - 1][2] in _SENTENCE_OPENERS
+        if opens_sentence and word.casefold() in common:
             continue
-        surface = text[start:end]
-        target = lookup_surface(index, surface, language, named)
-        entity = knowledge_base.entity(target.entity_id) if target and target.entity_id else None
-        if entity is not None:
-            mentions.append(EntityMention(entity.id, entity.name, entity.type, surface, start, end, "ner"))
-            continue
-        words = surface.split()
-        if language == "de":
-            words = _without_genitive(words, article_keys)
-        person = people.get(normalise(words[0])) if len(words) == 1 else None
-        if person is not None:
-            mentions.append(EntityMention(person.entity_id, person.name, "person", surface, start, end, "ner"))
-            continue
-        name = " ".join(words)
-        entity_id = f"ner:{entity_type}:{' '.join(normalise(word) for word in words)}"
-        mention = EntityMention(entity_id, name, entity_type, surface, start, end, "ner")
-        mentions.append(mention)
-        if entity_type == "person" and len(words) > 1:
-            people.setdefault(normalise(words[-1]), mention)
-    return mentions
+        first, last = max(0, position - margin), min(len(tokens) - 1, position + margin)
+        if windows and first <= windows[-1][1] + 1:
+            windows[-1][1] = max(windows[-1][1], last)
+        else:
+            windows.append([first, last])
+    return [(tokens[first][0], tokens[last][1]) for first, last in windows]
 
 
-def _overlaps(taken: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    return any(other_start < end and start < other_end for other_start, other_end in taken)
-
-
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    """Offsets without a leading determiner, a possessive "'s" or edge punctuation."""
-    surface = text[start:end]
-    while True:
-        first, _, rest = surface.partition(" ")
-        if rest and first.casefold() in DETERMINERS:
-            start += len(first) + 1
-            surface = rest
-            continue
-        break
-    if surface.endswith(("'s", "’s")):
-        surface = surface[:-2]
-        end -= 2
-    leading = _EDGE_PUNCTUATION.match(surface)
-    if leading:
-        start += leading.end()
-    trailing = _EDGE_PUNCTUATION.search(surface)
-    if trailing and trailing.start() > 0:
-        end -= len(surface) - trailing.start()
-    return start, end
-
-
-def _without_genitive(words: list[str], article_keys: set[str]) -> list[str]:
-    """Strip a German genitive -s where the same name appears without it in the article
-    ("Kirbys" next to "Kirby"); "Paris" or "Scholz" stay as they are."""
-    last = words[-1]
-    if len(last) > 3 and last.endswith("s") and normalise(last[:-1]) in article_keys:
-        return [*words[:-1], last[:-1]]
-    return words
+def _spans_in_windows(backend: NerBackend, texts: Sequence[str], language: str, margin: int) -> list[list[NerSpan]]:
+    pieces: list[str] = []
+    owners: list[tuple[int, int]] = []  # (text position, offset of the piece in it)
+    for position, text in enumerate(texts):
+        for start, end in capitalised_windows(text, margin, language):
+            pieces.append(text[start:end])
+            owners.append((position, start))
+    found: list[list[NerSpan]] = [[] for _ in texts]
+    if not pieces:
+        return found
+    for (position, offset), spans in zip(owners, backend.spans_many(pieces, language), strict=True):
+        found[position].extend(NerSpan(span.start + offset, span.end + offset, span.label) for span in spans)
+    return found

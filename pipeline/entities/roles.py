@@ -75,6 +75,7 @@ def build_mentions(
                 end=end,
                 source="kb",
                 role=found.role,
+                derived=found.target.kind == "demonym",
             )
         )
     return mentions

@@ -185,6 +185,7 @@ def entity_document(mention: EntityMention) -> dict[str, Any]:
         "surface": mention.surface,
         "source": mention.source,
         "role": mention.role,
+        "derived": mention.derived,
         "start": mention.start,
         "end": mention.end,
     }

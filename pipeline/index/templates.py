@@ -54,6 +54,7 @@ def _entity_properties() -> Mapping:
         "surface": KEYWORD,
         "source": KEYWORD,
         "role": KEYWORD,
+        "derived": {"type": "boolean"},
         "start": {"type": "integer", "index": False},
         "end": {"type": "integer", "index": False},
     }

