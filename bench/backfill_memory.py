@@ -28,7 +28,7 @@ import psutil  # type: ignore[import-untyped, unused-ignore]
 
 from bench.common import print_table
 from bench.corpus_text import article_page, sentences
-from bench.elasticsearch import elasticsearch_url, remove_prefix
+from bench.services import elasticsearch_url, remove_prefix
 from pipeline.ingest.backfill import BackfillRequest, run_backfill
 from pipeline.ingest.cycle import IngestOptions
 from pipeline.newsweb import NewsSite, NewsWebServer, Outlet, SiteArticle

@@ -43,7 +43,7 @@ from elasticsearch import helpers
 
 from bench.common import print_table
 from bench.corpus_text import quote_key_counts, word_frequencies
-from bench.elasticsearch import elasticsearch_url, remove_prefix
+from bench.services import elasticsearch_url, remove_prefix
 from pipeline.dedupe.core import (
     band_keys,
     content_hash,

@@ -34,7 +34,7 @@ from elasticsearch import Elasticsearch
 
 from bench.common import print_table
 from bench.corpus_text import article_page, sentences
-from bench.elasticsearch import elasticsearch_url, remove_prefix
+from bench.services import elasticsearch_url, remove_prefix
 from pipeline.ingest.cycle import IngestOptions, run_ingest
 from pipeline.newsweb import NewsSite, NewsWebServer, Outlet, SiteArticle
 from pipeline.newsweb.demo import news_web_sources, settings_for_news_web

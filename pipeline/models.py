@@ -15,11 +15,16 @@ end exclusive.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
 ExtractionSource = Literal["page", "feed"]
+# Canonical entity ids: a knowledge-base entity (a Wikidata QID, or a project id where no QID is
+# certain) or a name only NER found ("ner:<type>:<folded words joined by ->", pipeline.entities.linking).
+KNOWLEDGE_BASE_ID = re.compile(r"Q[1-9][0-9]*|nh:[a-z0-9][a-z0-9-]*")
+ENTITY_ID = re.compile(rf"{KNOWLEDGE_BASE_ID.pattern}|ner:(?:person|organisation|location|event|other):[^\s:]+")
 EntityType = Literal["person", "organisation", "location", "event", "other"]
 ClaimKind = Literal["direct", "indirect", "reported"]
 

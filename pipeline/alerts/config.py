@@ -25,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.errors import ConfigError
+from pipeline.models import ENTITY_ID
 from pipeline.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,6 @@ logger = logging.getLogger(__name__)
 RuleMode = Literal["immediate", "digest-hourly", "digest-daily"]
 RuleKind = Literal["entity", "query", "claim", "claim-change"]
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-ENTITY_ID = re.compile(r"^(Q\d+|nh:\S+|ner:\S+)$")
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 RULE_KINDS = ("entity", "query", "claim", "claim-change")
 NOTIFIER_TYPES = ("webhook", "slack", "email")
@@ -152,8 +152,8 @@ class RuleBase(WatchModel):
 
 
 def _check_entity_id(value: str | None) -> str | None:
-    if value is not None and not ENTITY_ID.match(value):
-        raise ValueError("a canonical entity id such as Q423 or nh:pentagon")
+    if value is not None and not ENTITY_ID.fullmatch(value):
+        raise ValueError("a canonical entity id such as Q423, nh:pentagon or ner:person:jane-fairweather")
     return value
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 import typer
@@ -10,28 +9,8 @@ from rich.table import Table
 
 from pipeline.claims.clusters import ClaimCluster, clusters_for_entity
 from pipeline.cli import app
-from pipeline.cli.common import console, print_json_line, settings_from_environment
-from pipeline.entities import EntityExtractor
-from pipeline.errors import ConfigError
+from pipeline.cli.common import console, print_json_line, resolve_entity, settings_from_environment
 from pipeline.index import SearchIndex
-from pipeline.settings import Settings
-
-_ENTITY_ID = re.compile(r"^(Q\d+|nh:\S+|ner:\S+)$")
-
-
-def resolve_entity(name_or_id: str, settings: Settings) -> str:
-    """An entity id as given, or the id of the knowledge-base entity a name refers to."""
-    if _ENTITY_ID.match(name_or_id):
-        return name_or_id
-    mentions = EntityExtractor.from_settings(settings).extract(name_or_id, None)
-    if not mentions:
-        raise ConfigError(
-            "--entity",
-            name_or_id,
-            "no entity of the knowledge base has this name",
-            "pass an id such as Q7747 or nh:pentagon",
-        )
-    return mentions[0].entity_id
 
 
 @app.command("claims")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.alerts import parked_alert_count
 from pipeline.cli import app
-from pipeline.cli.common import console, print_json_line, settings_from_environment
+from pipeline.cli.common import console, print_json_line, resolve_entity, settings_from_environment
 from pipeline.index import SearchIndex
 from pipeline.index.dead_letters import count_parked
 from pipeline.index.runs import recent_runs
@@ -28,22 +30,36 @@ SEARCH_FIELDS = [
 ]
 
 
-def search_query(query: str) -> dict[str, Any]:
-    """The query `newshound search` sends: simple_query_string over titles, text and entity names."""
-    return {"simple_query_string": {"query": query, "fields": SEARCH_FIELDS, "default_operator": "and"}}
+def search_query(query: str, entity_ids: Sequence[str] = ()) -> dict[str, Any]:
+    """The query `newshound search` sends: simple_query_string over titles, text and entity names,
+    and only articles naming every one of ``entity_ids``."""
+    text: dict[str, Any] = (
+        {"simple_query_string": {"query": query, "fields": SEARCH_FIELDS, "default_operator": "and"}}
+        if query.strip()
+        else {"match_all": {}}
+    )
+    if not entity_ids:
+        return text
+    return {"bool": {"must": [text], "filter": [{"term": {"entity_ids": entity_id}} for entity_id in entity_ids]}}
 
 
 @app.command()
 def search(
-    query: str,
+    query: Annotated[str, typer.Argument(help="Words to find; may be empty with --entity.")] = "",
+    entity: Annotated[
+        list[str] | None,
+        typer.Option(help="Only articles naming this entity: an id or a name (Q7747, Jane Fairweather); repeatable."),
+    ] = None,
     size: Annotated[int, typer.Option(help="Number of hits.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print hits as one JSON line.")] = False,
 ) -> None:
     """Search the indexed articles and print the top hits."""
-    index = SearchIndex.connect(settings_from_environment())
+    settings = settings_from_environment()
+    entity_ids = [resolve_entity(name, settings) for name in entity or ()]
+    index = SearchIndex.connect(settings)
     response = index.client.search(
         index=index.names.articles,
-        query=search_query(query),
+        query=search_query(query, entity_ids),
         size=size,
         highlight={"fields": {"text": {"fragment_size": 160, "number_of_fragments": 1}}},
         source_includes=["title", "outlet", "published", "canonical_url", "story_id", "language"],
@@ -53,7 +69,8 @@ def search(
         print_json_line([{**hit["_source"], "id": hit["_id"], "score": hit["_score"]} for hit in hits])
         return
     total = response["hits"]["total"]["value"]
-    console.print(f"{total} article(s) match [bold]{query}[/]")
+    wanted = " ".join([query, *(f"entity:{entity_id}" for entity_id in entity_ids)]).strip()
+    console.print(f"{total} article(s) match [bold]{escape(wanted)}[/]")
     for hit in hits:
         source = hit["_source"]
         console.print(f"[bold]{source.get('title')}[/]  [dim]{source.get('outlet')} · {source.get('published')}[/]")

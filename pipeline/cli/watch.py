@@ -18,8 +18,7 @@ from pipeline.alerts.config import parse_watch_config, watches_path
 from pipeline.alerts.editing import add_rule_text, remove_rule_text, rule_as_data, validate_rule, write_checked
 from pipeline.alerts.matching import build_candidates, search_named_rules
 from pipeline.cli import app
-from pipeline.cli.claims import resolve_entity
-from pipeline.cli.common import console, print_json_line, settings_from_environment
+from pipeline.cli.common import console, print_json_line, resolve_entity, settings_from_environment
 from pipeline.errors import ConfigError
 from pipeline.index import SearchIndex
 

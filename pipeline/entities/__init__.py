@@ -75,6 +75,7 @@ class EntityExtractor:
             backends if backends is not None else ner_backends(self._options),
             self._options.ner_backends,
             self._options.ner_context_tokens,
+            self._options.ner_cache_pieces,
         )
 
     @classmethod
@@ -123,7 +124,7 @@ class EntityExtractor:
             for language in dict.fromkeys(language for language in languages if language is not None):
                 positions = [position for position, other in enumerate(languages) if other == language]
                 texts = [documents[position][0] for position in positions]
-                result = self._ner.spans_many(texts, language)
+                result = self._ner.spans_many(texts, [token_lists[position] for position in positions], language)
                 for position, text, spans in zip(positions, texts, result.spans, strict=True):
                     if spans:
                         found[position] = link_ner_spans(

@@ -31,10 +31,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pipeline.entities.lexicon import ALL_COMMON_WORDS, COMMON_WORDS
 from pipeline.entities.tokens import alias_key, alias_tokens
 from pipeline.errors import ConfigError
-from pipeline.models import EntityType
+from pipeline.models import KNOWLEDGE_BASE_ID, EntityType
 from pipeline.settings import read_yaml_mapping
 
-ENTITY_ID_PATTERN = re.compile(r"Q[1-9][0-9]*|nh:[a-z0-9][a-z0-9-]*")
 LANGUAGE_PATTERN = re.compile(r"[a-z]{2}")
 REQUIRED_NAME_LANGUAGES = ("en", "de")
 # Upper-case aliases up to this length are matched case-sensitively without being listed:
@@ -214,7 +213,7 @@ def entity_key(index: int, entity_id: str) -> str:
 
 def _build_entity(entry: _EntityEntry, index: int, file: str) -> KnownEntity:
     where = entity_key(index, entry.id)
-    if not ENTITY_ID_PATTERN.fullmatch(entry.id):
+    if not KNOWLEDGE_BASE_ID.fullmatch(entry.id):
         raise ConfigError(
             file,
             f"{where}.id",

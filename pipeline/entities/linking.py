@@ -38,7 +38,7 @@ from pipeline.entities.lexicon import (
 )
 from pipeline.entities.matcher import AliasIndex, lookup_surface
 from pipeline.entities.ner import LABEL_TYPES, NerSpan
-from pipeline.entities.tokens import Gap, TokenList, normalise, tokenize
+from pipeline.entities.tokens import Gap, TokenList, name_words, normalise
 from pipeline.models import EntityMention, EntityType
 
 NER_ID_PREFIX = "ner:"
@@ -67,12 +67,7 @@ class _Name:
 
 def ner_entity_id(entity_type: str, name: str) -> str:
     """The id of a name outside the knowledge base: ``ner:<type>:<folded words joined by ->``."""
-    words = [normalise(word) for word in _words(name)]
-    return f"{NER_ID_PREFIX}{entity_type}:{'-'.join(words)}"
-
-
-def _words(name: str) -> list[str]:
-    return tokenize(name).texts
+    return f"{NER_ID_PREFIX}{entity_type}:{'-'.join(normalise(word) for word in name_words(name))}"
 
 
 def link_ner_spans(
@@ -342,9 +337,9 @@ def _full_names(
         found[normalise(words[-1])].add(mention.entity_id)
         by_id[mention.entity_id] = mention
     for mention in kb_mentions:
-        name_words = _words(mention.name)
-        if mention.type == "person" and len(name_words) >= 2:
-            found[normalise(name_words[-1])].add(mention.entity_id)
+        name_words_of_kb = name_words(mention.name)
+        if mention.type == "person" and len(name_words_of_kb) >= 2:
+            found[normalise(name_words_of_kb[-1])].add(mention.entity_id)
             by_id[mention.entity_id] = mention
     return {surname: by_id[next(iter(ids))] for surname, ids in found.items() if len(ids) == 1}
 

@@ -23,7 +23,7 @@ from enum import IntEnum
 from pipeline.entities.german import demonym_variants, name_variants, role_variants, split_direction_prefix
 from pipeline.entities.kb import KnowledgeBase, MatchForm
 from pipeline.entities.lexicon import DETERMINERS
-from pipeline.entities.tokens import Gap, TokenList, alias_key, alias_tokens, normalise, tokenize
+from pipeline.entities.tokens import Gap, TokenList, alias_key, alias_tokens, name_words, normalise, tokenize
 from pipeline.models import EntityType
 
 # Closed compounds ending in a role ("Regierungssprecher", "Außenministerin") are recognised
@@ -272,7 +272,7 @@ def resolve(candidate: Candidate, named: set[str]) -> Target | None:
 
 def lookup_surface(index: AliasIndex, surface: str, language: str | None, named: set[str]) -> Target | None:
     """Link a surface found by NER to a knowledge-base entity via its aliases, if possible."""
-    words = list(alias_tokens(surface))
+    words = list(name_words(surface))
     while words and normalise(words[0]) in DETERMINERS:
         words.pop(0)
     if not words:

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import lru_cache
 
 TOKEN_PATTERN = re.compile(r"(?:[^\W\d_]\.){2,}|\w+(?:['’]\w+)*")
 HYPHENS = frozenset("-‐‑")  # hyphen-minus, hyphen, non-breaking hyphen
@@ -102,6 +103,16 @@ def tokenize(text: str) -> TokenList:
             if rest.isspace() and "\n" not in rest:
                 gaps[index] = Gap.POSSESSIVE
     return TokenList(starts, ends, texts, keys, gaps)
+
+
+@lru_cache(maxsize=65_536)
+def name_words(name: str) -> tuple[str, ...]:
+    """The words of a name as the tokeniser splits them ("Karl-Heinz Wedemeyer's" -> Karl, Heinz,
+    Wedemeyer), without building a whole token list."""
+    return tuple(
+        word[:-2] if word.endswith(POSSESSIVE_ENDINGS) and len(word) > 2 else word
+        for word in TOKEN_PATTERN.findall(name)
+    )
 
 
 def alias_tokens(alias: str) -> tuple[str, ...]:

@@ -8,10 +8,13 @@ nested in the article and as documents of their own in the claims index, for Kib
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
+
+from elasticsearch import Elasticsearch
 
 from pipeline.dedupe.core import encode_signature
 from pipeline.index import SearchIndex, search_errors_as_retry
@@ -197,3 +200,19 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 def to_datetime_text(moment: datetime) -> str:
     return moment.isoformat()
+
+
+def indexed_entity_ids(client: Elasticsearch, alias: str, entity_id: str) -> list[str]:
+    """Ids in the index for the same NER name as ``entity_id`` under any type, most mentioned first
+    ("ner:organisation:zollner-energietechnik" for "ner:person:zollner-energietechnik")."""
+    prefix, _, name = entity_id.partition(":")[2].partition(":")
+    if not name or not entity_id.startswith("ner:") or not prefix:
+        return []
+    pattern = "ner:[a-z]+:" + re.sub(r'([.?+*|{}\[\]()"\\#@&<>~])', r"\\\1", name)
+    response = client.search(
+        index=alias,
+        size=0,
+        query={"regexp": {"entity_ids": pattern}},
+        aggregations={"ids": {"terms": {"field": "entity_ids", "include": pattern, "size": 10}}},
+    )
+    return [bucket["key"] for bucket in response["aggregations"]["ids"]["buckets"]]

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from pipeline.entities import KnowledgeBase, load_knowledge_base
-from pipeline.entities.kb import ENTITY_ID_PATTERN
 from pipeline.entities.tokens import alias_key
 from pipeline.errors import ConfigError
+from pipeline.models import KNOWLEDGE_BASE_ID
 
 KNOWLEDGE_BASE = Path(__file__).resolve().parents[2] / "config" / "entities.yaml"
 
@@ -20,7 +20,7 @@ def test_knowledge_base_is_large_and_well_formed(knowledge_base: KnowledgeBase) 
     assert len(knowledge_base.entities) >= 300
     ids = [entity.id for entity in knowledge_base.entities]
     assert len(ids) == len(set(ids))
-    assert all(ENTITY_ID_PATTERN.fullmatch(entity_id) for entity_id in ids)
+    assert all(KNOWLEDGE_BASE_ID.fullmatch(entity_id) for entity_id in ids)
     assert all(entity.names.get("en") and entity.names.get("de") for entity in knowledge_base.entities)
     types = {entity.type for entity in knowledge_base.entities}
     assert {"person", "organisation", "location", "event"} <= types

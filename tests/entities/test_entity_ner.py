@@ -15,6 +15,7 @@ from pipeline.entities import EntityExtractor, KnowledgeBase
 from pipeline.entities.corenlp import CoreNlpNer
 from pipeline.entities.ner import NerSpan, capitalised_windows
 from pipeline.entities.spacy_ner import SpacyNer, installed_model, load_pipeline
+from pipeline.entities.tokens import tokenize
 from pipeline.errors import RetryLater
 from pipeline.settings import CoreNlpSettings, EntitySettings
 
@@ -128,6 +129,6 @@ def test_a_backend_failing_mid_run_hands_the_batch_to_the_next(knowledge_base: K
 
 def test_capitalised_windows_skip_text_without_names() -> None:
     text = "The rain fell all day and the roads were closed. Then Jane Fairweather arrived in town."
-    windows = capitalised_windows(text, 2, "en")
-    assert [text[start:end] for start, end in windows] == [". Then Jane Fairweather arrived in"]
-    assert capitalised_windows("nothing here at all.", 3, "en") == []
+    windows = capitalised_windows(tokenize(text), 2, "en")
+    assert [text[start:end] for start, end in windows] == ["closed. Then Jane Fairweather arrived in"]
+    assert capitalised_windows(tokenize("nothing here at all."), 3, "en") == []

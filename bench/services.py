@@ -1,11 +1,14 @@
-"""The Elasticsearch the benchmarks use: ``ELASTICSEARCH_URL``, or the local one on port 9200 (started if needed)."""
+"""The services the benchmarks use: ``ELASTICSEARCH_URL`` or the local Elasticsearch on port 9200,
+and the CoreNLP server of the settings or the local one on port 9000 (each started if needed)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import psutil
 from elasticsearch import Elasticsearch
 
 from bench.common import REPO
@@ -16,6 +19,22 @@ def elasticsearch_url() -> str:
         return os.environ["ELASTICSEARCH_URL"]
     subprocess.run([sys.executable, str(REPO / "scripts" / "elasticsearch"), "start"], check=True)
     return "http://127.0.0.1:9200"
+
+
+def start_corenlp() -> None:
+    """The local CoreNLP server (NER), unless the settings name another one."""
+    if not os.environ.get("NEWSHOUND_ENTITIES__CORENLP__URL"):
+        subprocess.run([sys.executable, str(REPO / "scripts" / "corenlp"), "start"], check=True)
+
+
+def process_tree_cpu_seconds(pidfile: Path) -> float | None:
+    """CPU seconds of the process named in ``pidfile`` and all its descendants, or None."""
+    try:
+        root = psutil.Process(int(pidfile.read_text().strip()))
+        processes = [root, *root.children(recursive=True)]
+        return sum(sum(process.cpu_times()[:2]) for process in processes)
+    except (OSError, ValueError, psutil.Error):
+        return None
 
 
 def remove_prefix(url: str, prefix: str) -> None:
