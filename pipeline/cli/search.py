@@ -15,6 +15,7 @@ from pipeline.cli.common import console, print_json_line, resolve_entity, settin
 from pipeline.index import SearchIndex
 from pipeline.index.dead_letters import count_parked
 from pipeline.index.runs import recent_runs
+from pipeline.settings import EntitySettings
 
 # Title matches weigh most; language subfields exist only on clusters with the analyzers and are
 # ignored by the query otherwise.
@@ -81,12 +82,26 @@ def search(
         raise typer.Exit(1)
 
 
+def ner_status(options: EntitySettings) -> dict[str, str | None]:
+    """The backend that would read each configured language now (None: knowledge base and rules only)."""
+    from pipeline.entities import ner_backends
+
+    if not options.use_ner:
+        return dict.fromkeys(options.ner_backends)
+    backends = ner_backends(options)
+    return {
+        language: next((name for name in names if name in backends and backends[name].serves(language)), None)
+        for language, names in options.ner_backends.items()
+    }
+
+
 @app.command()
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print status as one JSON line.")] = False,
 ) -> None:
-    """Cluster, indices and counts, failing feeds, parked work and the last runs."""
-    index = SearchIndex.connect(settings_from_environment())
+    """Cluster, indices and counts, NER, failing feeds, parked work and the last runs."""
+    settings = settings_from_environment()
+    index = SearchIndex.connect(settings)
     client = index.client
     health = client.cluster.health()
     names = index.names
@@ -104,6 +119,7 @@ def status(
         {key: run.get(key) for key in ("run_id", "kind", "status", "started_at", "duration_seconds", "counts")}
         for run in recent_runs(index, size=5)
     ]
+    ner = ner_status(settings.entities)
     report = {
         "cluster": {
             "status": health["status"],
@@ -114,6 +130,7 @@ def status(
         "dead_letters_parked": count_parked(client, names),
         "alert_deliveries_parked": parked_alert_count(index),
         "failing_feeds": [hit["_source"] for hit in failing],
+        "ner": ner,
         "last_runs": [
             {key: run.get(key) for key in ("run_id", "kind", "status", "started_at", "duration_seconds", "counts")}
             for run in recent_runs(index, size=5)
@@ -127,6 +144,8 @@ def status(
         f"language analyzers: {'yes' if index.capabilities.language_analyzers else 'no'}, "
         f"percolator: {'yes' if index.capabilities.percolator else 'no'}"
     )
+    serving = ", ".join(f"{language}: {backend or 'none (knowledge base only)'}" for language, backend in ner.items())
+    console.print(f"NER: {serving} (CoreNLP at {settings.entities.corenlp.url})")
     table = Table(title="documents")
     table.add_column("index")
     table.add_column("count", justify="right")

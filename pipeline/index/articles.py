@@ -165,6 +165,10 @@ def article_document(
         "entities": [entity_document(mention) for mention in article.entities],
         "entity_ids": _unique(mention.entity_id for mention in article.entities),
         "entity_names": _unique(mention.name for mention in article.entities),
+        # Names by type, for facets ("People in the news"): KB and NER names alike.
+        "people": _names_of_type(article.entities, "person"),
+        "organisations": _names_of_type(article.entities, "organisation"),
+        "places": _names_of_type(article.entities, "location"),
         "title_entity_ids": list(article.title_entity_ids),
         "claims": list(claims),
         "claim_count": len(claims),
@@ -192,6 +196,10 @@ def entity_document(mention: EntityMention) -> dict[str, Any]:
         "start": mention.start,
         "end": mention.end,
     }
+
+
+def _names_of_type(mentions: Iterable[EntityMention], entity_type: str) -> list[str]:
+    return _unique(mention.name for mention in mentions if mention.type == entity_type)
 
 
 def _unique(values: Iterable[str]) -> list[str]:

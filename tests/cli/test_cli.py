@@ -49,6 +49,7 @@ def test_demo_ingest_then_search_and_status(settings: Any, shared_corpus: Path) 
     report = last_json_line(status.output)
     assert report["documents"][settings.index_names.articles] == 2
     assert report["last_runs"][0]["counts"]["new"] == 2
+    assert report["ner"] == {"de": "corenlp", "en": "corenlp"}  # the session's CoreNLP server
 
 
 def test_check_feed_prints_one_json_line_and_exits_zero_on_bad_input(tmp_path: Path, shared_corpus: Path) -> None:

@@ -50,12 +50,21 @@ def test_compose_file_is_valid_and_complete(tmp_path: Path) -> None:
         "newshound-setup",
         "redis",
         "airflow-worker",
+        "corenlp",
     }
     assert expected <= set(services)
     for name in ("elasticsearch", "kibana", "postgres", "airflow-apiserver", "airflow-scheduler"):
         assert "healthcheck" in services[name], name
     assert services["elasticsearch"]["environment"]["xpack.security.enabled"] == "true"
     assert services["kibana"]["depends_on"]["kibana-password"]["condition"] == "service_completed_successfully"
+    # NER: CoreNLP in its own container (GPL v3, talked to over HTTP), reachable from the compose
+    # network only, named in the pipeline's settings.
+    corenlp = services["corenlp"]
+    assert "ports" not in corenlp and "healthcheck" in corenlp
+    assert corenlp["build"]["dockerfile"] == "docker/corenlp/Dockerfile"
+    assert services["airflow-scheduler"]["environment"]["NEWSHOUND_ENTITIES__CORENLP__URL"] == "http://corenlp:9000"
+    dockerfile = (REPO_ROOT / "docker" / "corenlp" / "Dockerfile").read_text(encoding="utf-8")
+    assert "scripts/corenlp install" in dockerfile  # the version pinned in pyproject.toml, one place
 
 
 def test_compose_refuses_to_start_without_secrets(tmp_path: Path) -> None:

@@ -90,3 +90,29 @@ def test_no_mention_of_an_unknown_id(
 ) -> None:
     for mentions in seed_mentions.values():
         assert all(extractor.entity(m.entity_id) is not None for m in mentions)
+
+
+def test_with_ner_every_name_has_an_id_and_the_seeds_share_them(
+    shared_corpus: Path, ner_extractor: EntityExtractor
+) -> None:
+    """Issue 12's acceptance on the seeds: every person, organisation and place CoreNLP finds is a
+    mention with an id, and the names both reports give have one id."""
+    from helpers import TEST_CORENLP_URL
+
+    from pipeline.entities.corenlp import CoreNlpNer
+    from pipeline.settings import CoreNlpSettings
+
+    backend = CoreNlpNer(CoreNlpSettings(url=TEST_CORENLP_URL))
+    ids: dict[str, set[str]] = {}
+    for seed in (SEED_A, SEED_B):
+        text = (shared_corpus / "seeds" / seed).read_text(encoding="utf-8")
+        mentions = ner_extractor.extract(text, "de")
+        for span in backend.spans_many([text], "de")[0]:
+            if span.label in ("PERSON", "ORGANIZATION", "LOCATION"):
+                assert any(m.start < span.end and span.start < m.end for m in mentions), text[span.start : span.end]
+        ids[seed] = {m.entity_id for m in mentions}
+    assert {"Q60772", "nh:yoon-suk-yeol", "Q8880"} <= ids[SEED_A]  # von der Leyen, Yun, the Commission
+    assert {"nh:john-kirby", "Q7747", "Q649", "Q1899"} <= ids[SEED_B]  # Kirby, Putin, Moscow, Kyiv
+    assert {"nh:sabrina-singh", "Q57792", "nh:pentagon", "Q7184", "nh:kursk-oblast", "Q423", "Q159"} <= (
+        ids[SEED_A] & ids[SEED_B]
+    )
