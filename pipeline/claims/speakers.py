@@ -101,7 +101,10 @@ def describe(text: str, start: int, end: int, entities: Sequence[EntityMention])
     name_runs = [" ".join(run).strip() for run in runs if run and run[-1][:1].isupper()]
     name = name_runs[-1] if name_runs else (normalise_name(text[start:end]) or None)
     mentions = _overlapping(entities, start, end)
-    person = next((m.entity_id for m in mentions if m.type == "person"), None)
+    # The speaker is the last person of the span, like the name: "Wedemeyers Stellvertreterin
+    # Aylin Kocabaş" is Kocabaş, not Wedemeyer.
+    people = [m.entity_id for m in mentions if m.type == "person"]
+    person = people[-1] if people else None
     organisation = next((m.entity_id for m in mentions if m.type == "organisation"), None)
     if organisation is None and organisation_surface:
         wanted = organisation_surface.casefold().removeprefix("us-")

@@ -38,6 +38,10 @@ def test_unknown_names_are_indexed_with_ids_and_found_by_name(settings: Any, new
     assert people["Wedemeyers"]["id"] == "ner:person:karl-heinz-wedemeyer"  # genitive and surname
     assert people["Henrike Brandtner"]["role"] == "Vorstandschefin"
     assert "Henrike Brandtner" in hit["_source"]["entity_names"]
+    assert {"Henrike Brandtner", "Karl-Heinz Wedemeyer", "Aylin Kocabaş"} <= set(hit["_source"]["people"])
+    speakers = {claim["speaker_name"]: claim["speaker_entity_id"] for claim in hit["_source"]["claims"]}
+    assert speakers["Henrike Brandtner"] == "ner:person:henrike-brandtner"  # a named speaker has an id
+    assert speakers["Aylin Kocabaş"] == "ner:person:aylin-kocabas"  # not Wedemeyer, whose deputy she is
 
     found = runner.invoke(app, ["search", "--entity", "Henrike Brandtner", "--json"], env=environment(settings))
     assert found.exit_code == 0, found.output
