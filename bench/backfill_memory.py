@@ -28,7 +28,7 @@ import psutil  # type: ignore[import-untyped, unused-ignore]
 
 from bench.common import print_table
 from bench.corpus_text import article_page, sentences
-from bench.services import elasticsearch_url, remove_prefix
+from bench.services import elasticsearch_url, remove_prefix, start_corenlp
 from pipeline.ingest.backfill import BackfillRequest, run_backfill
 from pipeline.ingest.cycle import IngestOptions
 from pipeline.newsweb import NewsSite, NewsWebServer, Outlet, SiteArticle
@@ -149,6 +149,7 @@ def megabytes(value: int) -> float:
 
 def run(articles: int = ARTICLES, checkpoint: int = CHECKPOINT) -> dict[str, Any]:
     url = elasticsearch_url()
+    start_corenlp()
     prefix = f"bench-backfill-{uuid.uuid4().hex[:8]}"
     site, paths = generated_site(articles)
     with tempfile.TemporaryDirectory(prefix="bench-backfill-") as folder:

@@ -34,7 +34,7 @@ from elasticsearch import Elasticsearch
 
 from bench.common import print_table
 from bench.corpus_text import article_page, sentences
-from bench.services import elasticsearch_url, remove_prefix
+from bench.services import elasticsearch_url, remove_prefix, start_corenlp
 from pipeline.ingest.cycle import IngestOptions, run_ingest
 from pipeline.newsweb import NewsSite, NewsWebServer, Outlet, SiteArticle
 from pipeline.newsweb.demo import news_web_sources, settings_for_news_web
@@ -195,6 +195,7 @@ def starting_site() -> NewsSite:
 
 def run() -> dict[str, Any]:
     url = elasticsearch_url()
+    start_corenlp()
     prefix = f"bench-fresh-{uuid.uuid4().hex[:8]}"
     clocks = Clocks()
     cycles: list[float] = []

@@ -22,7 +22,8 @@ import trafilatura
 from elasticsearch import Elasticsearch
 
 from bench.common import REPO, print_table
-from bench.services import elasticsearch_url, process_tree_cpu_seconds, remove_prefix, start_corenlp
+from bench.corpus_text import gold_texts
+from bench.services import elasticsearch_url, process_tree_cpu_seconds, remove_prefix, start_corenlp, warm_up_ner
 from bench.synthetic import synthetic_site
 from pipeline.ingest.cycle import IngestOptions, run_ingest
 from pipeline.newsweb import NewsWebServer
@@ -93,6 +94,7 @@ def run(articles: int = ARTICLES) -> dict[str, Any]:
             "entities.ner_cache_pieces": 0,
         }
     )
+    warm_up_ner(settings, gold_texts())
     try:
         with NewsWebServer(site) as server:
             tuned = settings_for_news_web(settings, server)
