@@ -165,7 +165,7 @@ class EntitySettings(StrictModel):
     }
     # English names are capitalised: NER reads only the stretches around capitalised words, this
     # many tokens either side, and skips the rest of the article (about 70% of news text): 15.0
-    # instead of 53.7 ms of CoreNLP per article, F1 on wikigold 0.672 against 0.680 for the whole
+    # instead of 53.7 ms of CoreNLP per article, F1 on wikigold 0.679 against 0.680 for the whole
     # text (2 tokens: 20.8 ms, 0.678; 3: 26.4 ms, 0.683; docs/entities.md). Languages not listed
     # are read whole (German capitalises every noun).
     ner_context_tokens: dict[str, int] = {"en": 1}

@@ -124,8 +124,10 @@ class EntityExtractor:
             for language in dict.fromkeys(language for language in languages if language is not None):
                 positions = [position for position, other in enumerate(languages) if other == language]
                 texts = [documents[position][0] for position in positions]
-                result = self._ner.spans_many(texts, [token_lists[position] for position in positions], language)
-                for position, text, spans in zip(positions, texts, result.spans, strict=True):
+                spans_per_text = self._ner.spans_many(
+                    texts, [token_lists[position] for position in positions], language
+                )
+                for position, text, spans in zip(positions, texts, spans_per_text, strict=True):
                     if spans:
                         found[position] = link_ner_spans(
                             spans,

@@ -77,7 +77,7 @@ GENERIC_NAME_WORDS: frozenset[str] = _words(
 
 # Courtesy and academic titles stripped from the front of a NER name ("Dr. Anna Weber").
 NAME_TITLES: frozenset[str] = _words(
-    "mr mrs ms miss dr prof sir dame lord lady herr frau fräulein doktor professor st mme mlle monsieur madame"
+    "mr mrs ms miss dr prof sir dame lord lady herr frau fräulein doktor professor mme mlle monsieur madame"
 )
 
 # Head words that say what kind of name a name is, whatever the model labelled it: "Hancock

@@ -77,14 +77,6 @@ class NerBackend(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class NerResult:
-    """Spans of each text, and the backend that found them (None: no backend served)."""
-
-    spans: list[list[NerSpan]]
-    backend: str | None
-
-
 class NerRouter:
     """Runs each language's texts through the first backend that serves the language."""
 
@@ -102,7 +94,7 @@ class NerRouter:
         self._cache: OrderedDict[tuple[str, str, str], list[NerSpan]] = OrderedDict()
         self._cached_pieces = cached_pieces
 
-    def spans_many(self, texts: Sequence[str], token_lists: Sequence[TokenList], language: str) -> NerResult:
+    def spans_many(self, texts: Sequence[str], token_lists: Sequence[TokenList], language: str) -> list[list[NerSpan]]:
         """Spans in each text (given with its tokens) from the first backend serving ``language``
         that does not fail."""
         margin = self._context_tokens.get(language)
@@ -128,9 +120,9 @@ class NerRouter:
             found: list[list[NerSpan]] = [[] for _ in texts]
             for (position, offset), spans in zip(owners, piece_spans, strict=True):
                 found[position].extend(NerSpan(span.start + offset, span.end + offset, span.label) for span in spans)
-            return NerResult(found, name)
+            return found
         self._report(language, None)
-        return NerResult([[] for _ in texts], None)
+        return [[] for _ in texts]
 
     def _cached_spans(
         self, backend: NerBackend, name: str, pieces: Sequence[str], language: str
