@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
-CODE := pipeline dags tests bench scripts/*.py
+CODE := pipeline newshound_dev dags tests bench scripts/*.py
 
 .PHONY: run test bench install lint typecheck lock elasticsearch stop-elasticsearch corenlp stop-corenlp format clean
 
@@ -66,7 +66,7 @@ stop-corenlp:
 
 # Re-resolve the locked versions after changing dependencies in pyproject.toml.
 lock: install
-	$(BIN)/uv pip compile pyproject.toml --extra airflow --extra test --generate-hashes \
+	$(BIN)/uv pip compile pyproject.toml --extra airflow --extra dev --extra test --generate-hashes \
 		--python-version 3.11 --python-platform x86_64-manylinux_2_28 -o requirements.lock
 
 clean:

@@ -29,10 +29,10 @@ import psutil  # type: ignore[import-untyped, unused-ignore]
 from bench.common import print_table
 from bench.corpus_text import article_page, sentences
 from bench.services import elasticsearch_url, remove_prefix, start_corenlp
+from newshound_dev.newsweb import NewsSite, NewsWebServer, Outlet, SiteArticle
+from newshound_dev.newsweb.demo import settings_for_news_web
 from pipeline.ingest.backfill import BackfillRequest, run_backfill
 from pipeline.ingest.cycle import IngestOptions
-from pipeline.newsweb import NewsSite, NewsWebServer, Outlet, SiteArticle
-from pipeline.newsweb.demo import settings_for_news_web
 from pipeline.settings import load_settings
 
 ARTICLES = 20_000

@@ -12,8 +12,8 @@ from datetime import datetime
 from functools import lru_cache
 
 from bench.common import corpus_dir
+from newshound_dev.newsweb.site import render_article_page
 from pipeline.dedupe.core import story_keys
-from pipeline.newsweb.site import render_article_page
 
 _WORD = re.compile(r"\w+")  # the tokenizer of pipeline.dedupe.core
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")

@@ -35,9 +35,9 @@ from elasticsearch import Elasticsearch
 from bench.common import print_table
 from bench.corpus_text import article_page, sentences
 from bench.services import elasticsearch_url, remove_prefix, start_corenlp
+from newshound_dev.newsweb import NewsSite, NewsWebServer, Outlet, SiteArticle
+from newshound_dev.newsweb.demo import news_web_sources, settings_for_news_web
 from pipeline.ingest.cycle import IngestOptions, run_ingest
-from pipeline.newsweb import NewsSite, NewsWebServer, Outlet, SiteArticle
-from pipeline.newsweb.demo import news_web_sources, settings_for_news_web
 from pipeline.settings import load_settings
 
 ITEMS = 60

@@ -14,8 +14,8 @@ import zlib
 from datetime import UTC, datetime, timedelta
 
 from bench.common import corpus_dir
-from pipeline.newsweb import NewsSite, Outlet, SiteArticle
-from pipeline.newsweb.site import extraction_pages, title_and_summary
+from newshound_dev.newsweb import NewsSite, Outlet, SiteArticle
+from newshound_dev.newsweb.site import extraction_pages, title_and_summary
 
 _TEXT_NODE = re.compile(r">([^<]{20,})<")
 _WORD = re.compile(r"\b[a-zà-ÿ]{4,}\b")

@@ -25,9 +25,9 @@ from bench.common import REPO, print_table
 from bench.corpus_text import gold_texts
 from bench.services import elasticsearch_url, process_tree_cpu_seconds, remove_prefix, start_corenlp, warm_up_ner
 from bench.synthetic import synthetic_site
+from newshound_dev.newsweb import NewsWebServer
+from newshound_dev.newsweb.demo import news_web_sources, settings_for_news_web
 from pipeline.ingest.cycle import IngestOptions, run_ingest
-from pipeline.newsweb import NewsWebServer
-from pipeline.newsweb.demo import news_web_sources, settings_for_news_web
 from pipeline.settings import load_settings
 
 ARTICLES = 2420

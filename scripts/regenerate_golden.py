@@ -21,8 +21,8 @@ import os
 import sys
 from pathlib import Path
 
+from newshound_dev.evaluation.extraction import extraction_record
 from pipeline.clean import default_rules_path, load_cleaning_rules
-from pipeline.evaluation.extraction import extraction_record
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GOLDEN_DIR = REPO_ROOT / "tests" / "extraction" / "golden"

@@ -108,7 +108,7 @@ def settings(elasticsearch_url: str, corenlp_url: str, index_prefix: str, tmp_pa
 @pytest.fixture(scope="session")
 def corpus_site_template(shared_corpus: Path) -> Any:
     """The corpus pages read once per session; each test copies them into its own site."""
-    from pipeline.newsweb import NewsSite
+    from newshound_dev.newsweb import NewsSite
 
     return NewsSite.from_corpus(shared_corpus)
 
@@ -116,7 +116,7 @@ def corpus_site_template(shared_corpus: Path) -> Any:
 @pytest.fixture
 def news_web(corpus_site_template: Any) -> Iterator[Any]:
     """A running local news web with the seeds and the extraction pages."""
-    from pipeline.newsweb import NewsSite, NewsWebServer
+    from newshound_dev.newsweb import NewsSite, NewsWebServer
 
     site = NewsSite(
         outlets=dict(corpus_site_template.outlets),

@@ -59,6 +59,15 @@ def stop_corenlp(port: int) -> None:
     subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "corenlp"), "stop", "--port", str(port)], check=True)
 
 
+def entity_settings(use_ner: bool) -> Any:
+    """Settings of the repository's config folder (no newshound.yaml involved) with the session's
+    CoreNLP server, for tests of the entity stage alone."""
+    from pipeline.settings import CoreNlpSettings, EntitySettings, Settings
+
+    entities = EntitySettings(use_ner=use_ner, corenlp=CoreNlpSettings(url=TEST_CORENLP_URL))
+    return Settings(config_dir=REPO_ROOT / "config", entities=entities)
+
+
 def make_test_settings(elasticsearch_url: str, prefix: str, tmp_path: Path, **overrides: Any) -> Any:
     from pipeline.settings import load_settings
 

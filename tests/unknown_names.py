@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from newshound_dev.newsweb.demo import news_web_sources
+from newshound_dev.newsweb.site import Outlet, SiteArticle, render_article_page
 from pipeline.ingest.cycle import IngestOptions, run_ingest
-from pipeline.newsweb.demo import news_web_sources
-from pipeline.newsweb.site import Outlet, SiteArticle, render_article_page
 
 # No name here is in config/entities.yaml.
 FIRST_REPORT = [

@@ -9,8 +9,7 @@ import typer
 
 from pipeline.cli import eval_app
 from pipeline.cli.common import default_corpus_dir, print_json_line, settings_from_environment
-
-REPO = Path(__file__).resolve().parents[2]
+from pipeline.settings import load_settings
 
 
 @eval_app.command("extraction")
@@ -18,7 +17,7 @@ def eval_extraction(
     corpus: Annotated[Path | None, typer.Option(help="Folder with html/*.html.gz and ground-truth.json.")] = None,
 ) -> None:
     """Score extraction plus cleaning against gold text (4-token shingles), beside plain trafilatura."""
-    from pipeline.evaluation.extraction import evaluate_extraction
+    from newshound_dev.evaluation.extraction import evaluate_extraction
 
     print_json_line(evaluate_extraction(corpus or default_corpus_dir() / "extraction"))
 
@@ -29,20 +28,27 @@ def eval_claims(
     limit: Annotated[int | None, typer.Option(help="Only the first N documents.")] = None,
 ) -> None:
     """Score claim extraction (message, speaker and cue F1) against a gold corpus."""
-    from pipeline.evaluation.claims import evaluate_claims
+    from newshound_dev.evaluation.claims import evaluate_claims
 
     print_json_line(evaluate_claims(corpus, limit=limit))
 
 
 @eval_app.command("entities")
 def eval_entities(
-    labelled_set: Annotated[Path | None, typer.Option("--set", help="Labelled linking set (YAML).")] = None,
+    labelled_set: Annotated[
+        Path | None, typer.Option("--set", help="Labelled linking set (YAML); default: the development set.")
+    ] = None,
+    no_ner: Annotated[bool, typer.Option("--no-ner", help="Knowledge base and rules only.")] = False,
+    mistakes: Annotated[bool, typer.Option(help="Print every mistake first.")] = False,
 ) -> None:
     """Accuracy of canonical entity linking on the labelled alias and inflection set."""
-    from pipeline.evaluation.entities import evaluate_entities
+    from newshound_dev.evaluation.entities import LINKING_SET, evaluate_entities_report
 
-    path = labelled_set or REPO / "tests" / "entities" / "linking_set.yaml"
-    print_json_line(evaluate_entities(path, settings_from_environment()))
+    settings = load_settings(overrides={"entities.use_ner": False} if no_ner else {})
+    report = evaluate_entities_report(labelled_set or LINKING_SET, settings)
+    for line in report.errors if mistakes else ():
+        print(line)
+    print_json_line(report.metrics())
 
 
 @eval_app.command("ner")
@@ -51,8 +57,8 @@ def eval_ner(
     mistakes: Annotated[bool, typer.Option(help="Print every missed and spurious entity first.")] = False,
 ) -> None:
     """Score named-entity recognition (exact spans, outer layer) through the production entity path."""
+    from newshound_dev.evaluation.ner import evaluate_ner, read_gold_folder
     from pipeline.entities import EntityExtractor
-    from pipeline.evaluation.ner import evaluate_ner, read_gold_folder
 
     extractor = EntityExtractor.from_settings(settings_from_environment())
     report = evaluate_ner(read_gold_folder(corpus), extractor.extract_many, keep_mistakes=mistakes)

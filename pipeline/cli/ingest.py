@@ -12,14 +12,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from newshound_dev.newsweb import NewsSite, NewsWebServer
+from newshound_dev.newsweb.demo import internet_reachable, news_web_sources, settings_for_news_web
 from pipeline.cli import app
 from pipeline.cli.common import console, default_corpus_dir, print_json_line, settings_from_environment
 from pipeline.errors import ConfigError
 from pipeline.index import SearchIndex
 from pipeline.index.dead_letters import replay_dead_letters
 from pipeline.ingest.cycle import IngestOptions, ProgressCallback, run_ingest
-from pipeline.newsweb import NewsSite, NewsWebServer
-from pipeline.newsweb.demo import internet_reachable, news_web_sources, settings_for_news_web
 from pipeline.settings import load_feed_registry
 from pipeline.summary import RunSummary
 

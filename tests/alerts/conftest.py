@@ -64,9 +64,9 @@ def all_article_ids(index: Any) -> list[str]:
 @pytest.fixture
 def seeds(settings: Any, news_web: Any, watch_files: WatchFiles) -> IndexedSeeds:
     """The two German seed articles ingested through the real pipeline (one story)."""
+    from newshound_dev.newsweb.demo import news_web_sources
     from pipeline.index import SearchIndex
     from pipeline.ingest.cycle import IngestOptions, run_ingest
-    from pipeline.newsweb.demo import news_web_sources
 
     # The settings name the test's watches file, as a deployment's would.
     settings = settings.model_copy(

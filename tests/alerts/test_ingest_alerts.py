@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from receivers import SEED_RULES
 
+from newshound_dev.newsweb.demo import news_web_sources
 from pipeline.ingest.cycle import IngestOptions, run_ingest
-from pipeline.newsweb.demo import news_web_sources
 
 pytestmark = pytest.mark.integration
 

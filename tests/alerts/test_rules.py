@@ -11,13 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 import pipeline.cli.watch  # noqa: F401  (registers `newshound watch` until pipeline.cli imports it)
+from newshound_dev.newsweb.demo import news_web_sources
+from newshound_dev.newsweb.site import Outlet, SiteArticle, render_article_page
 from pipeline.alerts import match_batch, process_alerts
 from pipeline.alerts.matching import match_articles
 from pipeline.cli import app
 from pipeline.index.capabilities import Capabilities
 from pipeline.ingest.cycle import IngestOptions, run_ingest
-from pipeline.newsweb.demo import news_web_sources
-from pipeline.newsweb.site import Outlet, SiteArticle, render_article_page
 from pipeline.summary import RunSummary
 
 pytestmark = pytest.mark.integration

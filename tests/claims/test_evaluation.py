@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluation.claims import (
+from newshound_dev.evaluation.claims import (
     Document,
     Statement,
     evaluate_claims,

@@ -31,13 +31,13 @@ from drills.support import (
 from helpers import StoppingProxy
 from typer.testing import CliRunner
 
+from newshound_dev.newsweb import Outlet, SiteArticle
+from newshound_dev.newsweb.demo import news_web_sources
+from newshound_dev.newsweb.site import render_article_page
 from pipeline.cli import app
 from pipeline.index import SearchIndex
 from pipeline.index.dead_letters import count_parked
 from pipeline.ingest.cycle import IngestOptions, run_ingest
-from pipeline.newsweb import Outlet, SiteArticle
-from pipeline.newsweb.demo import news_web_sources
-from pipeline.newsweb.site import render_article_page
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

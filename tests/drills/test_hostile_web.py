@@ -27,11 +27,11 @@ import pytest
 from drills.support import drill_settings, search_all
 from receivers import free_port
 
+from newshound_dev.newsweb import Outlet, SiteArticle
+from newshound_dev.newsweb.demo import news_web_sources
+from newshound_dev.newsweb.server import _gzip_zeros
 from pipeline.index import SearchIndex
 from pipeline.ingest.cycle import IngestOptions, run_ingest
-from pipeline.newsweb import Outlet, SiteArticle
-from pipeline.newsweb.demo import news_web_sources
-from pipeline.newsweb.server import _gzip_zeros
 from pipeline.summary import RunSummary
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -26,10 +26,10 @@ from click.testing import Result
 from drills.support import SEED_OUTLETS
 from typer.testing import CliRunner
 
+from newshound_dev.newsweb.demo import news_web_sources
 from pipeline.cli import app
 from pipeline.index import SearchIndex
 from pipeline.ingest.cycle import IngestOptions, run_ingest
-from pipeline.newsweb.demo import news_web_sources
 from pipeline.settings import FeedSource, load_settings
 
 PASSWORD_IN_URL = "S3cretPa55"

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from helpers import TEST_CORENLP_URL
+from helpers import REPO_ROOT, entity_settings
 
 from pipeline.entities import EntityExtractor, KnowledgeBase, load_knowledge_base
-from pipeline.settings import CoreNlpSettings, EntitySettings, Settings
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE_BASE = REPO_ROOT / "config" / "entities.yaml"
-LINKING_SET = Path(__file__).resolve().parent / "linking_set.yaml"
-
-
-def entity_settings(use_ner: bool) -> Settings:
-    """Settings pointing at the repository's config folder (no newshound.yaml involved) and
-    at the session's CoreNLP server."""
-    entities = EntitySettings(use_ner=use_ner, corenlp=CoreNlpSettings(url=TEST_CORENLP_URL))
-    return Settings(config_dir=REPO_ROOT / "config", entities=entities)
 
 
 @pytest.fixture(scope="session")

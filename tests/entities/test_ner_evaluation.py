@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.evaluation.ner import (
+from newshound_dev.evaluation.ner import (
     GoldSpan,
     NerReport,
     PredictedSpan,
@@ -20,6 +19,7 @@ from pipeline.evaluation.ner import (
     score_text,
     spans_from_tags,
 )
+from pipeline.cli import app
 
 runner = CliRunner()
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from newshound_dev.newsweb.site import render_article_page
 from pipeline.extract import extract_article
-from pipeline.newsweb.site import render_article_page
 
 PARAGRAPHS = [
     "Der Stadtrat hat am Abend nach langer Debatte den neuen Haushalt beschlossen, teilte die Verwaltung mit.",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluation.extraction import PLAIN_SETTINGS, evaluate_extraction, score_texts
+from newshound_dev.evaluation.extraction import PLAIN_SETTINGS, evaluate_extraction, score_texts
 
 
 def test_metric_identical_texts() -> None:

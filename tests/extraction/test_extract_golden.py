@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from newshound_dev.evaluation.extraction import extraction_record
 from pipeline.clean import CleaningRules, default_rules_path, load_cleaning_rules
-from pipeline.evaluation.extraction import extraction_record
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 GOLDEN_FILES = sorted(GOLDEN_DIR.glob("*.json"))

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from newshound_dev.newsweb import NewsSite
 from pipeline import process
 from pipeline.entities import EntityExtractor
 from pipeline.errors import Reason
 from pipeline.models import FeedEntry, FetchedPage
-from pipeline.newsweb import NewsSite
 from pipeline.process import BuildFailure, BuildJob, BuiltArticle, Toolkit, build_articles
 from pipeline.settings import load_settings
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from newshound_dev.newsweb import NewsWebServer
+from newshound_dev.newsweb.demo import news_web_sources
 from pipeline.cli import app
 from pipeline.index import SearchIndex
 from pipeline.ingest.cycle import IngestOptions, run_ingest
-from pipeline.newsweb import NewsWebServer
-from pipeline.newsweb.demo import news_web_sources
 
 pytestmark = pytest.mark.integration
 

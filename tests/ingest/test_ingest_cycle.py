@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from newshound_dev.newsweb import Fault, NewsWebServer, SiteArticle
+from newshound_dev.newsweb.demo import news_web_sources
+from newshound_dev.newsweb.site import render_article_page
 from pipeline.index import SearchIndex
 from pipeline.ingest.cycle import IngestOptions, run_ingest
-from pipeline.newsweb import Fault, NewsWebServer, SiteArticle
-from pipeline.newsweb.demo import news_web_sources
-from pipeline.newsweb.site import render_article_page
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +43,7 @@ def publish(server: NewsWebServer, outlet: str, slug: str, title: str, paragraph
 
 
 def _outlet(outlet_id: str) -> Any:
-    from pipeline.newsweb import Outlet
+    from newshound_dev.newsweb import Outlet
 
     return Outlet(outlet_id, outlet_id.title(), "de", "rss")
 

@@ -15,9 +15,9 @@ import httpx
 import pytest
 from helpers import StoppingProxy, make_test_settings
 
+from newshound_dev.newsweb.demo import news_web_sources
 from pipeline.index import SearchIndex
 from pipeline.ingest.cycle import IngestOptions, run_ingest
-from pipeline.newsweb.demo import news_web_sources
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 from helpers import REPO_ROOT
 
-from pipeline.kibana import KQL, KQL_NESTED, KQL_RANGE, FieldUse, KqlField, field_problems, kql_fields, kql_uses
+from newshound_dev.kibana_checks import (
+    KQL,
+    KQL_NESTED,
+    KQL_RANGE,
+    FieldUse,
+    KqlField,
+    field_problems,
+    kql_fields,
+    kql_uses,
+)
 
 # The queries the guide must keep (the brief's examples), each with its data view.
 REQUIRED_EXAMPLES = {

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from pipeline.newsweb import Fault, NewsWebServer, SiteArticle
-from pipeline.newsweb.site import render_article_page
+from newshound_dev.newsweb import Fault, NewsWebServer, SiteArticle
+from newshound_dev.newsweb.site import render_article_page
 
 
 def test_corpus_site_has_seed_outlets_and_extraction_pages(news_web: NewsWebServer) -> None:
@@ -106,7 +106,7 @@ def test_big_bodies_bombs_and_endless_pages(news_web: NewsWebServer) -> None:
 
 def test_the_request_log_keeps_only_the_newest(monkeypatch: pytest.MonkeyPatch, corpus_site_template: Any) -> None:
     """A long benchmark or demo must not grow the server's memory with every request it served."""
-    monkeypatch.setattr("pipeline.newsweb.server.REQUEST_LOG_LIMIT", 5)
+    monkeypatch.setattr("newshound_dev.newsweb.server.REQUEST_LOG_LIMIT", 5)
     with NewsWebServer(corpus_site_template) as web, httpx.Client() as client:
         for number in range(12):
             client.get(f"{web.base_url}/nowhere/{number}.html")

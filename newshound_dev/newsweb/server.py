@@ -35,7 +35,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from pipeline.newsweb.site import NewsSite
+from newshound_dev.newsweb.site import NewsSite
 
 REQUEST_LOG_LIMIT = 1_000
 

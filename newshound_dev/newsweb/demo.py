@@ -6,7 +6,7 @@ import socket
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from pipeline.newsweb.server import NewsWebServer
+from newshound_dev.newsweb.server import NewsWebServer
 from pipeline.settings import FeedSource, Settings
 
 
