@@ -31,7 +31,6 @@ from pipeline.settings import Settings
 logger = logging.getLogger(__name__)
 
 RuleMode = Literal["immediate", "digest-hourly", "digest-daily"]
-RuleKind = Literal["entity", "query", "claim", "claim-change"]
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 RULE_KINDS = ("entity", "query", "claim", "claim-change")

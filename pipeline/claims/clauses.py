@@ -6,9 +6,12 @@ statement (titles and scare quotes such as „Briefing“ stay part of the sente
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from pipeline.claims.draft import Draft
 from pipeline.claims.text import Quotation, Sentence, Token
+from pipeline.models import ClaimKind
 
 BOUNDARY_MARKS = frozenset({",", ":", ";", "–", "—"})
 SENTENCE_MARKS = frozenset({".", "!", "?"})
@@ -78,11 +81,35 @@ class ClauseView:
             return None
         return self.tokens[first].start, self.tokens[stop - 1].end
 
-    def speech_between(self, first: int, stop: int) -> list[Quotation]:
-        if first >= stop:
-            return []
-        start, end = self.tokens[first].start, self.tokens[stop - 1].end
-        return [q for q in self.speech if q.start >= start and q.end <= end]
-
     def word_count(self, first: int, stop: int) -> int:
         return sum(1 for token in self.tokens[first:stop] if token.is_word)
+
+
+def token_chars(view: ClauseView, tokens: tuple[int, int] | None) -> tuple[int, int] | None:
+    """Character offsets of the token range ``tokens`` (None for an empty or missing range)."""
+    if tokens is None or tokens[1] <= tokens[0]:
+        return None
+    return view.tokens[tokens[0]].start, view.tokens[tokens[1] - 1].end
+
+
+def claim_kind(view: ClauseView, content: tuple[int, int], default: ClaimKind = "indirect") -> ClaimKind:
+    """Direct when most of the message is a speech quotation (the frame may add a few words)."""
+    quoted = sum(q.end - q.start for q in view.speech if q.start >= content[0] and q.end <= content[1])
+    return "direct" if quoted >= 0.6 * (content[1] - content[0]) else default
+
+
+def drafts_at_verbs(
+    view: ClauseView, draft_at: Callable[[ClauseView, int, Sequence[Draft]], tuple[Draft, int] | None]
+) -> list[Draft]:
+    """Scan the clause for speech verbs: ``draft_at(view, position, found so far)`` gives a
+    statement and the token it ends at, or None; the scan goes on after the statement."""
+    found: list[Draft] = []
+    verb = 0
+    while verb < len(view.tokens):
+        result = draft_at(view, verb, found)
+        if result is None:
+            verb += 1
+            continue
+        found.append(result[0])
+        verb = max(verb + 1, result[1])
+    return found

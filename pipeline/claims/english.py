@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.claims.clauses import BOUNDARY_MARKS, QUOTE_MARKS, ClauseView
+from pipeline.claims.clauses import BOUNDARY_MARKS, QUOTE_MARKS, ClauseView, claim_kind, drafts_at_verbs, token_chars
 from pipeline.claims.draft import Draft
-from pipeline.claims.lexicon import ENGLISH_VERB_FORMS
+from pipeline.claims.lexicon import ENGLISH_SUBORDINATORS, ENGLISH_VERB_FORMS
 from pipeline.claims.text import ABBREVIATIONS, Sentence, words
-from pipeline.models import ClaimKind
 
 _LEADING = words("but and so yet or also then still now however meanwhile later instead")
 _TRAILING = words(
@@ -36,24 +35,12 @@ _NP_STOPS = words(
 )
 _FULL_STOPS = frozenset({".", "!", "?"})
 _WEEKDAYS = words("monday tuesday wednesday thursday friday saturday sunday")
-_SUBORDINATORS = words("that if whether because although though when while since unless whom which who")
 _ADDRESSEE_VERBS = words("told tell tells telling asked ask asks asking")
 _PRONOUNS = words("he she they it i we you")
 _QUOTE_FRAME_WORDS = 6  # a post-posed frame ("Rutte said in a statement") is short
 _COLON_LEAD_IN = 8  # 'The mayor on the radio: "..."'
 _HEADLINE_NAME = 4  # "Mayor Lee:", "THE CHAIR:"
 _ADJUNCT_WORDS = 14  # "said in an interview with a local radio station on Monday that ..."
-
-
-def _chars(view: ClauseView, tokens: tuple[int, int] | None) -> tuple[int, int] | None:
-    if tokens is None or tokens[1] <= tokens[0]:
-        return None
-    return view.tokens[tokens[0]].start, view.tokens[tokens[1] - 1].end
-
-
-def _kind(view: ClauseView, content: tuple[int, int]) -> ClaimKind:
-    quoted = sum(q.end - q.start for q in view.speech if q.start >= content[0] and q.end <= content[1])
-    return "direct" if quoted >= 0.6 * (content[1] - content[0]) else "indirect"
 
 
 def _subject(view: ClauseView, first: int, verb: int) -> tuple[int, int] | None:
@@ -70,7 +57,7 @@ def _subject(view: ClauseView, first: int, verb: int) -> tuple[int, int] | None:
             stop -= 1  # "The governor on Friday said"
     # "The council delayed the vote because they said ...": the subject of the last clause.
     for index in range(stop - 1, first, -1):
-        if tokens[index].lower in _SUBORDINATORS or tokens[index].lower in {"because", "and", "but"}:
+        if tokens[index].lower in ENGLISH_SUBORDINATORS or tokens[index].lower in {"because", "and", "but"}:
             if tokens[index].lower in {"and", "but"} and index == stop - 1:
                 return _leading_name(view, first, index)  # "Lee criticised the plan and said"
             if tokens[index].lower not in {"and", "but"}:
@@ -78,7 +65,7 @@ def _subject(view: ClauseView, first: int, verb: int) -> tuple[int, int] | None:
             break
     if stop <= first or stop - first > 14 or any(view.quoted[first:stop]):
         return None
-    if tokens[first].lower in _SUBORDINATORS:
+    if tokens[first].lower in ENGLISH_SUBORDINATORS:
         return None
     return first, stop
 
@@ -173,7 +160,7 @@ def _verb_draft(
         speaker = subject if subject is not None else _with_apposition(view, _np_after(view, verb + 1, end))
         content = view.span(0, start)
     else:
-        if start > 0 and tokens[start].lower in _SUBORDINATORS:
+        if start > 0 and tokens[start].lower in ENGLISH_SUBORDINATORS:
             return None
         subject = _subject(view, start, verb)
         if start > 1 and verb == start and tokens[start - 1].text == ",":
@@ -196,9 +183,14 @@ def _verb_draft(
         end = len(tokens)
     if content is None:
         return None
-    speaker_chars = inherited if inherited is not None else _chars(view, speaker)
-    draft = Draft(content, _kind(view, content), view.sentence.index, speaker_chars, cue_span)
+    speaker_chars = inherited if inherited is not None else token_chars(view, speaker)
+    draft = Draft(content, claim_kind(view, content), view.sentence.index, speaker_chars, cue_span)
     return draft, end
+
+
+def _verb_draft_after(view: ClauseView, verb: int, before: Sequence[Draft]) -> tuple[Draft, int] | None:
+    """A statement at ``verb``; a pronoun subject may take the speaker of the statement before."""
+    return _verb_draft(view, verb, before[-1].speaker if before else None)
 
 
 def _according_to(view: ClauseView) -> list[Draft]:
@@ -219,7 +211,7 @@ def _according_to(view: ClauseView) -> list[Draft]:
         if content is None:
             continue
         cue = (tokens[index].start, tokens[index + 1].end)
-        drafts.append(Draft(content, "reported", view.sentence.index, _chars(view, source), cue))
+        drafts.append(Draft(content, "reported", view.sentence.index, token_chars(view, source), cue))
     return drafts
 
 
@@ -234,7 +226,7 @@ def _colon_quote(view: ClauseView) -> Draft | None:
         if view.quoted[index + 1]:
             quotation = next(q for q in view.speech if q.start == tokens[index + 1].start)
             lead_in = _np_after(view, 0, index)
-            return Draft((quotation.start, quotation.end), "direct", view.sentence.index, _chars(view, lead_in))
+            return Draft((quotation.start, quotation.end), "direct", view.sentence.index, token_chars(view, lead_in))
         speaker = _leading_name(view, 0, index)
         if speaker is None or speaker[1] != index or index > _HEADLINE_NAME:
             return None
@@ -242,7 +234,7 @@ def _colon_quote(view: ClauseView) -> Draft | None:
         content = view.span(index + 1, view.last_word_index())
         if content is None:
             return None
-        return Draft(content, "indirect", view.sentence.index, _chars(view, speaker))
+        return Draft(content, "indirect", view.sentence.index, token_chars(view, speaker))
     return None
 
 
@@ -268,15 +260,7 @@ def find_english_drafts(text: str, sentences: Sequence[Sentence]) -> list[Draft]
             drafts[-1] = merged
             previous = merged
             continue
-        found: list[Draft] = []
-        verb = 0
-        while verb < len(view.tokens):
-            result = _verb_draft(view, verb, found[-1].speaker if found else None)
-            if result is None:
-                verb += 1
-                continue
-            found.append(result[0])
-            verb = max(verb + 1, result[1])
+        found = drafts_at_verbs(view, _verb_draft_after)
         found.extend(_according_to(view))
         if not found:
             colon = _colon_quote(view)

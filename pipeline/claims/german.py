@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.claims.clauses import BOUNDARY_MARKS, ClauseView
+from pipeline.claims.clauses import BOUNDARY_MARKS, ClauseView, claim_kind, drafts_at_verbs, token_chars
 from pipeline.claims.draft import Draft
 from pipeline.claims.german_phrases import (
     np_after,
@@ -27,12 +27,12 @@ from pipeline.claims.lexicon import (
     GERMAN_KONJUNKTIV_II,
     GERMAN_PRONOUNS,
     GERMAN_SOURCE_NOUNS,
+    GERMAN_SUBORDINATORS,
     GERMAN_VERB_FORMS,
 )
 from pipeline.claims.text import Sentence, words
 from pipeline.models import ClaimKind
 
-_SUBORDINATORS = words("dass ob weil wenn nachdem als obwohl damit bevor sodass falls während")
 _RELATIVE = words("der die das dem den deren dessen welche welcher welches")
 _OPINION_NOUNS = words("meinung ansicht auffassung einschätzung überzeugung")
 # Clauses that are adverbial, not a message, before a post-posed frame ("Als er gefragt wurde, ...").
@@ -46,18 +46,6 @@ def _particle_present(view: ClauseView, particle: str, verb: int, start: int, en
     while last > verb and view.tokens[last].text in {".", "!", "?"}:
         last -= 1
     return view.tokens[last].lower == particle or (verb > start and view.tokens[verb - 1].lower == particle)
-
-
-def _chars(view: ClauseView, tokens: tuple[int, int] | None) -> tuple[int, int] | None:
-    if tokens is None:
-        return None
-    return view.tokens[tokens[0]].start, view.tokens[tokens[1] - 1].end
-
-
-def _kind(view: ClauseView, content: tuple[int, int], default: ClaimKind) -> ClaimKind:
-    """Direct when the message is a speech quotation (the frame may add a few words)."""
-    quoted = sum(q.end - q.start for q in view.speech if q.start >= content[0] and q.end <= content[1])
-    return "direct" if quoted >= 0.6 * (content[1] - content[0]) else default
 
 
 def _content_before(view: ClauseView, frame_start: int) -> tuple[int, int] | None:
@@ -125,7 +113,7 @@ def _verb_draft(view: ClauseView, verb: int) -> tuple[Draft, int] | None:
         return None
     opener = tokens[start].lower
     relative = start > 0 and opener in _RELATIVE and not tokens[min(start + 1, verb)].is_capitalised
-    if opener in _SUBORDINATORS or relative:
+    if opener in GERMAN_SUBORDINATORS or relative:
         return None
     if start == 0 and verb == 1 and tokens[0].lower in {"dies", "das", "dieses"}:
         return None  # "Dies teilte der Minister mit.": the frame of the sentence before
@@ -163,9 +151,9 @@ def _verb_draft(view: ClauseView, verb: int) -> tuple[Draft, int] | None:
         return None
     draft = Draft(
         content=content,
-        kind=_kind(view, content, kind),
+        kind=claim_kind(view, content, kind),
         sentence=view.sentence.index,
-        speaker=_chars(view, speaker),
+        speaker=token_chars(view, speaker),
         cue=cue_span,
     )
     return draft, end
@@ -227,9 +215,9 @@ def _marker_draft(view: ClauseView, cue: int, source: tuple[int, int]) -> Draft 
         return None
     return Draft(
         content=content,
-        kind=_kind(view, content, "reported"),
+        kind=claim_kind(view, content, "reported"),
         sentence=view.sentence.index,
-        speaker=_chars(view, source),
+        speaker=token_chars(view, source),
         cue=(view.tokens[cue].start, view.tokens[cue].end),
     )
 
@@ -248,7 +236,7 @@ def _colon_quote(view: ClauseView) -> Draft | None:
                 content=(quotation.start, quotation.end),
                 kind="direct",
                 sentence=view.sentence.index,
-                speaker=_chars(view, subject),
+                speaker=token_chars(view, subject),
             )
     return None
 
@@ -335,7 +323,7 @@ def _demonstrative_frame(view: ClauseView, previous_sentence: tuple[int, int] | 
         content=previous_sentence,
         kind="indirect",
         sentence=view.sentence.index,
-        speaker=_chars(view, speaker),
+        speaker=token_chars(view, speaker),
         cue=(tokens[1].start, tokens[1].end),
     )
 
@@ -347,15 +335,7 @@ def find_german_drafts(text: str, sentences: Sequence[Sentence]) -> list[Draft]:
     previous_span: tuple[int, int] | None = None
     for sentence in sentences:
         view = ClauseView.of(text, sentence)
-        found: list[Draft] = []
-        verb = 0
-        while verb < len(view.tokens):
-            result = _verb_draft(view, verb)
-            if result is None:
-                verb += 1
-                continue
-            found.append(result[0])
-            verb = max(verb + 1, result[1])
+        found = drafts_at_verbs(view, lambda clause, verb, _: _verb_draft(clause, verb))
         found.extend(_marker_drafts(view))
         if not found:
             colon = _colon_quote(view)

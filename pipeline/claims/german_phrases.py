@@ -17,11 +17,11 @@ from pipeline.claims.lexicon import (
     GERMAN_KONJUNKTIV_I,
     GERMAN_NP_STOPS,
     GERMAN_PRONOUNS,
+    GERMAN_SUBORDINATORS,
     GERMAN_VERB_FORMS,
 )
 from pipeline.claims.text import Token, words
 
-_SUBORDINATORS = words("dass ob weil wenn nachdem als obwohl damit bevor sodass falls während")
 _LEADING_PARTICLES = words("und aber doch denn sondern auch")
 _NAME_PARTICLES = words("von van de der den del al bin ibn la le da di zu vom")
 _TWO_WORD_ADVERBIALS = words("am im letzte letzten vergangene vergangenen kommende kommenden nächste")
@@ -161,7 +161,7 @@ def subject_before(view: ClauseView, first: int, stop: int) -> tuple[int, int] |
     if first >= stop or any(view.quoted[first:stop]):
         return None
     opener = tokens[first].lower
-    if opener in GERMAN_ADVERBIAL_OPENERS or opener in _SUBORDINATORS or tokens[first].text[:1].isdigit():
+    if opener in GERMAN_ADVERBIAL_OPENERS or opener in GERMAN_SUBORDINATORS or tokens[first].text[:1].isdigit():
         return None
     if opener in GERMAN_PRONOUNS:
         return (first, stop) if stop - first == 1 else None

@@ -166,6 +166,10 @@ GERMAN_DETERMINERS = words(
     """
 )
 
+# Conjunctions that open a subordinate clause: the content of "sagte, dass ..." starts after them.
+GERMAN_SUBORDINATORS = words("dass ob weil wenn nachdem als obwohl damit bevor sodass falls während")
+ENGLISH_SUBORDINATORS = words("that if whether because although though when while since unless whom which who")
+
 GERMAN_PRONOUNS = words("er sie es man wir ich ihr du dieser diese jener letzterer letztere")
 
 # Words that end a speaker noun phrase going right ("sagte Rutte am Montag", "... gegenüber X").

@@ -87,9 +87,6 @@ class Sentence:
     tokens: tuple[Token, ...]
     quotations: tuple[Quotation, ...]
 
-    def inside_quotation(self, position: int) -> bool:
-        return any(quotation.contains(position) for quotation in self.quotations)
-
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Tokens of ``text[start:end]`` with offsets into ``text``."""

@@ -10,8 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from elasticsearch import Elasticsearch
@@ -121,14 +120,6 @@ def standalone_claim_document(
     }
 
 
-@dataclass
-class ArticleWrite:
-    """The bulk actions for one article and the reason it is counted under."""
-
-    outcome: str  # "new" or "updated"
-    actions: list[dict[str, Any]] = field(default_factory=list)
-
-
 def article_document(
     article: Article,
     *,
@@ -204,10 +195,6 @@ def _names_of_type(mentions: Iterable[EntityMention], entity_type: str) -> list[
 
 def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
-
-
-def to_datetime_text(moment: datetime) -> str:
-    return moment.isoformat()
 
 
 def indexed_entity_ids(client: Elasticsearch, alias: str, entity_id: str) -> list[str]:

@@ -32,10 +32,6 @@ class Capabilities:
         return "percolator" in self.modules
 
     @property
-    def scripting(self) -> bool:
-        return "lang-painless" in self.modules
-
-    @property
     def major_version(self) -> int:
         return int(self.version.split(".")[0])
 
