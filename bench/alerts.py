@@ -37,18 +37,17 @@ from pipeline.alerts.config import (
     EntityRule,
     QueryRule,
     Rule,
-    WatchSettings,
 )
 from pipeline.alerts.matching import match_articles, search_named_rules
 from pipeline.alerts.queries import ids_scope
-from pipeline.claims import extract_claims
 from pipeline.claims.clusters import speaker_keys
+from pipeline.claims.extract import extract_claims
 from pipeline.claims.similarity import speaker_key
-from pipeline.entities import EntityExtractor
+from pipeline.entities.extractor import EntityExtractor
 from pipeline.errors import RetryLater
-from pipeline.index import SearchIndex
 from pipeline.index.articles import article_document, claim_document, standalone_claim_document
 from pipeline.index.bulk import bulk_write
+from pipeline.index.connection import SearchIndex
 from pipeline.models import Article
 from pipeline.settings import Settings, load_settings
 
@@ -192,7 +191,7 @@ def run() -> dict[str, Any]:
         articles = build_articles(settings)
         index_articles(index, articles)
         ids = [article.id for article in articles]
-        watch = WatchSettings()
+        watch = settings.alerts
         results: dict[str, Any] = {}
         rows = [("elasticsearch", f"{index.capabilities.version} ({settings.elasticsearch.url})")]
         rows.append(("batch", f"{len(ids)} articles, {sum(len(a.claims) for a in articles)} claims"))

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from newshound_dev.corpus import shared_corpus_dir
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def corpus_dir() -> Path:
-    base = os.environ.get("NEWSHOUND_SHARED_DIR")
-    return Path(base) / "corpus" if base else REPO.parent / "shared" / "corpus"
+    """The shared corpus, by the one rule in ``newshound_dev.corpus``."""
+    return shared_corpus_dir()
 
 
 def best_of(

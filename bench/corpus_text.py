@@ -13,9 +13,9 @@ from functools import lru_cache
 
 from bench.common import corpus_dir
 from newshound_dev.newsweb.site import render_article_page
-from pipeline.dedupe.core import story_keys
+from pipeline.dedupe.fingerprints import story_keys
 
-_WORD = re.compile(r"\w+")  # the tokenizer of pipeline.dedupe.core
+_WORD = re.compile(r"\w+")  # the tokenizer of pipeline.dedupe.fingerprints
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.dedupe_scaling      # last line: one JSON object
 
 The indexed documents carry the fields dedupe reads, built as the pipeline builds them: real
-fingerprints (the MinHash scheme of pipeline.dedupe.core, checked against it) of texts of 120-240
+fingerprints (the MinHash scheme of pipeline.dedupe.fingerprints, checked against it) of texts of 120-240
 words drawn from the corpus vocabulary with its word frequencies; 5% exact and 10% near copies of
 recent articles; story keys of stories told by one to a dozen reports, entity keys drawn from a
 Zipf law over 20,000 entities (the commonest is in about a third of the articles), numbers and
@@ -44,7 +44,7 @@ from elasticsearch import helpers
 from bench.common import print_table
 from bench.corpus_text import quote_key_counts, word_frequencies
 from bench.services import elasticsearch_url, remove_prefix
-from pipeline.dedupe.core import (
+from pipeline.dedupe.fingerprints import (
     band_keys,
     content_hash,
     encode_signature,
@@ -54,7 +54,7 @@ from pipeline.dedupe.core import (
     story_match,
 )
 from pipeline.dedupe.lookup import DuplicateFinder
-from pipeline.index import SearchIndex
+from pipeline.index.connection import SearchIndex
 from pipeline.models import Article
 from pipeline.settings import DedupeSettings, load_settings
 
@@ -180,7 +180,7 @@ class SyntheticNews:
     # -- fingerprints ---------------------------------------------------------------------------
 
     def signatures(self, word_lists: Sequence[np.ndarray]) -> list[tuple[int, ...]]:
-        """MinHash signatures of many texts at once (the scheme of pipeline.dedupe.core, vectorised)."""
+        """MinHash signatures of many texts at once (the scheme of pipeline.dedupe.fingerprints, vectorised)."""
         size = self.dedupe.shingle_words
         digests: list[bytes] = []
         starts: list[int] = []
@@ -205,7 +205,7 @@ class SyntheticNews:
             expected = minhash_signature(
                 text, shingle_words=self.dedupe.shingle_words, num_permutations=self.dedupe.num_permutations
             )
-            assert signature == expected, "the vectorised MinHash differs from pipeline.dedupe.core"
+            assert signature == expected, "the vectorised MinHash differs from pipeline.dedupe.fingerprints"
             assert hashlib.sha256(text.encode()).hexdigest() == content_hash(text)
 
     # -- indexed articles -----------------------------------------------------------------------

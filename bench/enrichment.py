@@ -16,8 +16,8 @@ from typing import Any
 from bench.common import REPO, best_of, corpus_dir, print_table
 from bench.corpus_text import gold_texts
 from bench.services import process_tree_cpu_seconds, start_corenlp, warm_up_ner
-from pipeline.claims import extract_claims
-from pipeline.entities import EntityExtractor
+from pipeline.claims.extract import extract_claims
+from pipeline.entities.extractor import EntityExtractor
 from pipeline.settings import load_settings
 
 ARTICLES_PER_LANGUAGE = 200

@@ -33,7 +33,7 @@ def warm_up_ner(settings: Settings, texts: Sequence[str]) -> None:
     """Run NER over ``texts`` once, untimed: a freshly started JVM compiles its hot code over the
     first few hundred articles and costs about twice as much meanwhile (measured: 39.7 against
     19.9 ms per article), which a server that runs for days pays once."""
-    from pipeline.entities import EntityExtractor
+    from pipeline.entities.extractor import EntityExtractor
 
     extractor = EntityExtractor.from_settings(settings)
     for language in ("en", "de"):

@@ -40,54 +40,53 @@ ARTICLES, CLAIMS = airflow_assets()
 def newshound_backfill() -> None:
     @task
     def plan(params: dict[str, Any] | None = None, run_id: str | None = None) -> list[list[str]]:
-        from pipeline.ingest.steps import backfill_plan_step
+        from pipeline.ingest.tasks import backfill_plan_task
         from pipeline.orchestration import short_run_id, task_settings
 
-        return backfill_plan_step(task_settings(), short_run_id(run_id), dict(params or {}))
+        return backfill_plan_task(task_settings(), short_run_id(run_id), dict(params or {}))
 
     @task(max_active_tis_per_dagrun=4)
     def fetch_and_build(batch: list[str], run_id: str | None = None) -> dict[str, Any]:
-        from pipeline.ingest.steps import process_step
+        from pipeline.ingest.tasks import build_task
         from pipeline.orchestration import short_run_id, task_settings
 
-        return process_step(task_settings(), short_run_id(run_id), batch)
+        return build_task(task_settings(), short_run_id(run_id), batch)
 
     # One batch at a time: bounded memory, and each batch's dedupe sees the batches before it.
+    # History is marked seen for the watch rules unless the params ask for alerts.
     @task(max_active_tis_per_dagrun=1, outlets=[ARTICLES, CLAIMS])
-    def index(batch: list[str], run_id: str | None = None) -> dict[str, Any]:
-        from pipeline.ingest.steps import index_step
+    def index(batch: list[str], params: dict[str, Any] | None = None, run_id: str | None = None) -> dict[str, Any]:
+        from pipeline.ingest.tasks import index_task
         from pipeline.orchestration import short_run_id, task_settings
 
-        return index_step(task_settings(), short_run_id(run_id), batch)
+        alert = bool((params or {}).get("alert"))
+        return index_task(task_settings(), short_run_id(run_id), batch, alerts=alert)
 
     @task(trigger_rule="none_failed")
-    def alerts(
-        indexed: list[dict[str, Any]], params: dict[str, Any] | None = None, run_id: str | None = None
-    ) -> dict[str, Any]:
-        from pipeline.ingest.steps import alerts_step
+    def deliver(indexed: list[dict[str, Any]], run_id: str | None = None) -> dict[str, Any]:
+        from pipeline.ingest.tasks import deliver_task
         from pipeline.orchestration import short_run_id, task_settings
 
-        written = [article for part in indexed for article in part["written_ids"]]
-        return alerts_step(task_settings(), short_run_id(run_id), written, alert=bool((params or {}).get("alert")))
+        return deliver_task(task_settings(), short_run_id(run_id))
 
     @task(trigger_rule="none_failed")
     def finish(
         build_summaries: list[dict[str, Any]],
         indexed: list[dict[str, Any]],
-        alerted: dict[str, Any],
+        delivered: dict[str, Any],
         run_id: str | None = None,
     ) -> dict[str, Any]:
-        from pipeline.ingest.steps import finish_step
+        from pipeline.ingest.tasks import finish_task
         from pipeline.orchestration import short_run_id, task_settings
 
-        parts = [*build_summaries, *(part["summary"] for part in indexed), alerted]
-        return finish_step(task_settings(), short_run_id(run_id), parts, kind="backfill")
+        parts = [*build_summaries, *indexed, delivered]
+        return finish_task(task_settings(), short_run_id(run_id), parts, kind="backfill")
 
     batches = plan()
     built = fetch_and_build.expand(batch=batches)
     indexed = index.expand(batch=batches)
     built >> indexed
-    finish(built, indexed, alerts(indexed))
+    finish(built, indexed, deliver(indexed))
 
 
 newshound_backfill()

@@ -27,18 +27,18 @@ PARTS = ["replay-dead-letters", "refresh-feed-states", "roll-over-and-expire", "
 )
 def newshound_maintenance() -> None:
     @task(map_index_template="{{ task.op_kwargs['part'] }}")
-    def maintain(part: str) -> dict[str, Any]:
+    def maintain(part: str, run_id: str | None = None) -> dict[str, Any]:
         from pipeline.maintenance import run_part
-        from pipeline.orchestration import task_settings
+        from pipeline.orchestration import short_run_id, task_settings
 
-        return run_part(task_settings(), part)
+        return run_part(task_settings(), part, short_run_id(run_id))
 
     @task(trigger_rule="all_done")
-    def finish(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    def finish(parts: list[dict[str, Any]], run_id: str | None = None) -> dict[str, Any]:
         from pipeline.maintenance import finish_maintenance
-        from pipeline.orchestration import task_settings
+        from pipeline.orchestration import short_run_id, task_settings
 
-        return finish_maintenance(task_settings(), list(parts))
+        return finish_maintenance(task_settings(), short_run_id(run_id), list(parts))
 
     finish(maintain.expand(part=PARTS))
 

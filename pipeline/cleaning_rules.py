@@ -28,16 +28,16 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Literal
+
+from pydantic import Field, StrictBool, StrictInt, field_validator
 
 from pipeline.errors import ConfigError
-from pipeline.settings import read_yaml_mapping
+from pipeline.settings import StrictModel, read_yaml_mapping, validated
 
 Where = Literal["anywhere", "start", "end", "edges"]
 ANY_LANGUAGE = "any"
 
-_TOP_KEYS = {"extends", "disable", "settings", "rules"}
-_RULE_KEYS = {"name", "match", "max_words", "where", "ignore_case", "note"}
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 _LANGUAGE = re.compile(r"[a-z]{2}")
 # A rule without max_words only removes lines up to this many words: boilerplate lines are short,
@@ -83,6 +83,48 @@ class CleaningRules:
         return tuple(rule for rule in self.line_rules if rule.language in (ANY_LANGUAGE, primary))
 
 
+class _RuleEntry(StrictModel):
+    name: str
+    match: str = Field("", validate_default=True)
+    max_words: StrictInt = Field(DEFAULT_MAX_WORDS, ge=1)
+    where: Where = "anywhere"
+    ignore_case: StrictBool = True
+    note: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_slug(cls, value: str) -> str:
+        if not _NAME.fullmatch(value):
+            raise ValueError(f"invalid name {value!r}: use lowercase letters, digits and '-', e.g. 'read-more-de'")
+        return value
+
+    @field_validator("match")
+    @classmethod
+    def _match_is_a_pattern(cls, value: str) -> str:
+        if not value:
+            raise ValueError("missing or empty pattern: give a Python regular expression")
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise ValueError(f"not a valid regular expression: {error} (in YAML, single-quote it)") from None
+        return value
+
+
+class _SettingsEntry(StrictModel):
+    """Switches a file sets; those it leaves out keep the extended file's value."""
+
+    edge_lines: StrictInt | None = Field(None, ge=0)
+    headline_repeat: StrictBool | None = None
+    headline_fragments: StrictBool | None = None
+
+
+class _CleaningFile(StrictModel):
+    extends: str | None = None
+    disable: list[str] = Field(default_factory=list)
+    settings: _SettingsEntry = _SettingsEntry()
+    rules: dict[str, list[_RuleEntry]] = Field(default_factory=dict)
+
+
 def load_cleaning_rules(path: Path, *, extra: Sequence[Path] = ()) -> CleaningRules:
     """Load ``path`` (following its ``extends``), then each ``extra`` file on top; ConfigError if invalid."""
     rules = _load_file(Path(path), depth=0, base=None)
@@ -93,14 +135,8 @@ def load_cleaning_rules(path: Path, *, extra: Sequence[Path] = ()) -> CleaningRu
 
 def _load_file(path: Path, *, depth: int, base: CleaningRules | None) -> CleaningRules:
     file = str(path)
-    data = read_yaml_mapping(path)
-    unknown = sorted(set(data) - _TOP_KEYS)
-    if unknown:
-        raise ConfigError(file, unknown[0], "unknown key", f"use only {', '.join(sorted(_TOP_KEYS))}")
-    if "extends" in data:
-        extends = data["extends"]
-        if not isinstance(extends, str) or not extends:
-            raise ConfigError(file, "extends", "must be a file path", "write e.g. 'extends: cleaning.yaml'")
+    parsed = validated(_CleaningFile, read_yaml_mapping(path), file, docs="docs/extraction.md")
+    if parsed.extends is not None:
         if depth >= MAX_EXTENDS_DEPTH:
             raise ConfigError(
                 file,
@@ -108,10 +144,10 @@ def _load_file(path: Path, *, depth: int, base: CleaningRules | None) -> Cleanin
                 "files extend each other too deeply (a loop?)",
                 f"use at most {MAX_EXTENDS_DEPTH} levels",
             )
-        base = _load_file(path.parent / extends, depth=depth + 1, base=base)
+        base = _load_file(path.parent / parsed.extends, depth=depth + 1, base=base)
     base = base or CleaningRules()
     rules = list(base.line_rules)
-    for index, name in enumerate(_string_list(data.get("disable", []), file, "disable")):
+    for index, name in enumerate(parsed.disable):
         if not any(rule.name == name for rule in rules):
             raise ConfigError(
                 file,
@@ -120,8 +156,9 @@ def _load_file(path: Path, *, depth: int, base: CleaningRules | None) -> Cleanin
                 "check the name against the base file",
             )
         rules = [rule for rule in rules if rule.name != name]
-    settings = _settings(data.get("settings", {}), file, base.settings)
-    for new_rule in _line_rules(data.get("rules", {}), file):
+    switches = {key: value for key, value in parsed.settings.model_dump().items() if value is not None}
+    settings = replace(base.settings, **switches)
+    for new_rule in _line_rules(parsed.rules, file):
         # Same name as an inherited rule: the new file's version replaces it in place.
         position = next((i for i, rule in enumerate(rules) if rule.name == new_rule.name), None)
         if position is None:
@@ -131,97 +168,22 @@ def _load_file(path: Path, *, depth: int, base: CleaningRules | None) -> Cleanin
     return CleaningRules(tuple(rules), settings, (*base.sources, file))
 
 
-def _settings(data: object, file: str, base: CleaningSettings) -> CleaningSettings:
-    if not isinstance(data, Mapping):
-        raise ConfigError(file, "settings", "must be a mapping", "write 'settings:' with indented keys")
-    known = set(CleaningSettings.__slots__)
-    for key, value in data.items():
-        if key not in known:
-            raise ConfigError(file, f"settings.{key}", "unknown key", f"use one of {', '.join(sorted(known))}")
-        expected = int if key == "edge_lines" else bool
-        if type(value) is not expected or (expected is int and value < 0):
-            kind = "a whole number >= 0" if expected is int else "true or false"
-            raise ConfigError(file, f"settings.{key}", f"must be {kind}, not {value!r}", f"write {kind}")
-    return replace(base, **dict(data))
-
-
-def _line_rules(data: object, file: str) -> list[LineRule]:
-    if not isinstance(data, Mapping):
-        raise ConfigError(
-            file,
-            "rules",
-            "must map 'any' or a language code to a list of rules",
-            "write 'rules:' then 'any:' or 'de:' with a list below",
-        )
+def _line_rules(entries_by_language: Mapping[str, list[_RuleEntry]], file: str) -> list[LineRule]:
     rules: list[LineRule] = []
     seen: set[str] = set()
-    for language, entries in data.items():
+    for language, entries in entries_by_language.items():
         key = f"rules.{language}"
-        if language != ANY_LANGUAGE and not (isinstance(language, str) and _LANGUAGE.fullmatch(language)):
+        if language != ANY_LANGUAGE and not _LANGUAGE.fullmatch(language):
             raise ConfigError(file, key, "not a language", "use 'any' or a two-letter ISO 639-1 code like 'de'")
-        if not isinstance(entries, list):
-            raise ConfigError(file, key, "must be a list of rules", "start each rule with '- name: ...'")
         for index, entry in enumerate(entries):
-            rule = _line_rule(entry, language, file, f"{key}[{index}]")
-            if rule.name in seen:
+            if entry.name in seen:
                 raise ConfigError(
                     file,
                     f"{key}[{index}].name",
-                    f"rule {rule.name!r} is defined twice",
+                    f"rule {entry.name!r} is defined twice",
                     "give each rule its own name",
                 )
-            seen.add(rule.name)
-            rules.append(rule)
+            seen.add(entry.name)
+            pattern = re.compile(entry.match, re.IGNORECASE if entry.ignore_case else 0)
+            rules.append(LineRule(entry.name, pattern, language, entry.max_words, entry.where, entry.note))
     return rules
-
-
-def _line_rule(entry: object, language: str, file: str, key: str) -> LineRule:
-    if not isinstance(entry, Mapping):
-        raise ConfigError(file, key, "must be a mapping with name and match", "write '- name: ...' and 'match: ...'")
-    unknown = sorted(set(entry) - _RULE_KEYS)
-    if unknown:
-        raise ConfigError(file, f"{key}.{unknown[0]}", "unknown key", f"use only {', '.join(sorted(_RULE_KEYS))}")
-    name = entry.get("name")
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise ConfigError(
-            file,
-            f"{key}.name",
-            f"missing or invalid name {name!r}",
-            "use lowercase letters, digits and '-', e.g. 'read-more-de'",
-        )
-    match = entry.get("match")
-    if not isinstance(match, str) or not match:
-        raise ConfigError(file, f"{key}.match", "missing or empty pattern", "give a Python regular expression")
-    ignore_case = entry.get("ignore_case", True)
-    if not isinstance(ignore_case, bool):
-        raise ConfigError(file, f"{key}.ignore_case", "must be true or false", "write true or false")
-    try:
-        pattern = re.compile(match, re.IGNORECASE if ignore_case else 0)
-    except re.error as error:
-        raise ConfigError(
-            file,
-            f"{key}.match",
-            f"not a valid regular expression: {error}",
-            "fix the pattern (in YAML, single-quote it so backslashes stay)",
-        ) from None
-    max_words = entry.get("max_words", DEFAULT_MAX_WORDS)
-    if type(max_words) is not int or max_words < 1:
-        raise ConfigError(
-            file,
-            f"{key}.max_words",
-            f"must be a whole number >= 1, not {max_words!r}",
-            "write a word count such as 25",
-        )
-    where = entry.get("where", "anywhere")
-    if where not in get_args(Where):
-        raise ConfigError(
-            file, f"{key}.where", f"unknown position {where!r}", f"use one of {', '.join(get_args(Where))}"
-        )
-    note: Any = entry.get("note", "")
-    return LineRule(name, pattern, language, max_words, where, str(note))
-
-
-def _string_list(value: object, file: str, key: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(file, key, "must be a list of rule names", "write e.g. 'disable: [credit-line]'")
-    return list(value)

@@ -1,26 +1,32 @@
-"""Newshound's exceptions: the class decides what the pipeline does with a failure.
+"""Newshound's failures: one typed record, and the exceptions whose class decides what happens.
 
     NewshoundError
     ├── SkipItem        bad input: record it with its reason, count it, go on with the next item
-    │   ├── FeedError          a feed could not be parsed or was refused (too big, not a feed...)
-    │   ├── FetchRefused       a URL we will not fetch (unsafe address, robots.txt, bad scheme)
     │   └── ExtractionError    a page yielded no article text
-    ├── RetryLater      transient: timeouts, 429, 5xx, search engine unavailable; try again later
+    ├── RetryLater      transient: timeouts, 429, 5xx, search engine or NER server unavailable
     └── Fatal           misconfiguration or a broken deployment: stop with a clear message
         └── ConfigError        a settings or registry file is wrong (names file, key and fix)
 
-Every SkipItem and RetryLater carries a fixed ``reason`` (see ``Reason``) so that run summaries
-count discards by reason and a test can assert on them.
+An item that fails travels as an ``ItemFailure`` (stage, reason, detail, retryable, and which URL
+or feed) from where it happened to the run summary, whatever the stage: a feed that cannot be
+parsed, a page that cannot be fetched, an article whose build crashed, a document the search
+engine refused. ``SkipItem`` and ``RetryLater`` carry a ``Reason``; ``ItemFailure.of`` turns either
+into the record. Every outcome a run counts has a fixed name in ``Reason``, so summaries count
+discards by reason and a test can assert on them. Client errors of the search engine become
+``RetryLater`` in one place, ``pipeline.index.retry_of``, applied around every run (``pipeline.run``)
+and every command (``pipeline.cli``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
 class Reason(StrEnum):
     """Fixed names for every outcome counted in a run summary."""
 
+    # Articles
     FETCHED = "fetched"
     NEW = "new"
     UPDATED = "updated"
@@ -29,6 +35,7 @@ class Reason(StrEnum):
     NEAR_DUPLICATE = "near-duplicate"
     FEED_ONLY = "feed-only"  # page unusable, article kept from the feed's title and summary
     NO_TEXT = "no-text"
+    # Fetching
     ROBOTS_DENIED = "robots-denied"
     UNSAFE_URL = "unsafe-url"
     FETCH_TIMEOUT = "fetch-timeout"
@@ -37,11 +44,73 @@ class Reason(StrEnum):
     FETCH_TOO_MANY_REDIRECTS = "fetch-too-many-redirects"
     FETCH_CONNECTION_ERROR = "fetch-connection-error"
     FETCH_NOT_HTML = "fetch-not-html"
+    RETRY_LATER = "retry-later"  # a work item put back in the queue for a later run
+    # Feeds
+    FEEDS_DUE = "feeds-due"
+    ENTRIES_NEW = "entries-new"
     FEED_ERROR = "feed-error"
     FEED_NOT_MODIFIED = "feed-not-modified"
+    WORK_ITEMS = "work-items"
+    # Building and writing
+    BUILD_ERROR = "build-error"  # a bug or pathological input in a build stage: the item is parked
     INDEX_ERROR = "index-error"
     PARKED = "parked"  # written to the dead-letter index for a person to look at
+    # Services
     SEARCH_UNAVAILABLE = "search-unavailable"
+    NER_UNAVAILABLE = "ner-unavailable"
+    KIBANA_UNAVAILABLE = "kibana-unavailable"
+    # Alerts
+    ALERTS_MATCHED = "alerts-matched"  # alert candidates found (one per rule and story or article)
+    ALERTS_NEW = "alerts-new"  # written to the ledger for the first time
+    ALERTS_KNOWN = "alerts-known"  # already in the ledger: alerted before, nothing more happens
+    ALERTS_HELD = "alerts-held"  # new alerts waiting for a throttle or digest window
+    ALERTS_DELIVERED = "alerts-delivered"  # (alert, notifier) deliveries that succeeded
+    ALERTS_FAILED = "alerts-failed"  # delivery attempts that failed; retried with backoff
+    ALERTS_PARKED = "alerts-parked"  # deliveries given up after alerts.max_delivery_attempts
+    ALERTS_MESSAGES = "alerts-messages"  # messages sent (a digest or held batch is one)
+    ALERTS_RULE_ERROR = "alerts-rule-error"  # a rule Elasticsearch rejected (skipped, others go on)
+    ALERTS_CAUGHT_UP = "alerts-caught-up"  # articles matched by deliver_pending's catch-up
+    # Maintenance
+    DEAD_LETTERS_REPLAYED = "dead-letters-replayed"
+    DEAD_LETTER_STILL_FAILING = "dead-letter-still-failing"
+    FEED_STATES_REFRESHED = "feed-states-refreshed"
+    FEED_STATES_REMOVED = "feed-states-removed"
+    FEED_FAILING = "feed-failing"
+    INDICES_ROLLED_OVER = "indices-rolled-over"
+    INDICES_DELETED = "indices-deleted"
+    WORK_ITEMS_CLEANED = "work-items-cleaned"
+    MAINTENANCE_PART_FAILED = "maintenance-part-failed"
+
+
+class Stage(StrEnum):
+    """Where in a run a failure happened."""
+
+    RUN = "run"  # the run as a whole (the cluster went away)
+    POLL = "poll"
+    FETCH = "fetch"
+    BUILD = "build"
+    INDEX = "index"
+    ALERTS = "alerts"
+    MAINTENANCE = "maintenance"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFailure:
+    """One thing that failed: where, why, whether a later attempt may succeed, and what it was."""
+
+    stage: Stage
+    reason: Reason
+    detail: str
+    retryable: bool = False
+    url: str | None = None
+    feed_id: str | None = None
+
+    @classmethod
+    def of(
+        cls, error: SkipItem | RetryLater, stage: Stage, *, url: str | None = None, feed_id: str | None = None
+    ) -> ItemFailure:
+        """The record of a raised failure: retryable when it was a ``RetryLater``."""
+        return cls(stage, error.reason, error.detail, isinstance(error, RetryLater), url, feed_id)
 
 
 class NewshoundError(Exception):
@@ -51,21 +120,10 @@ class NewshoundError(Exception):
 class SkipItem(NewshoundError):
     """This item is bad input: record it, count it under ``reason``, go on."""
 
-    def __init__(self, reason: Reason | str, detail: str = "") -> None:
-        self.reason = str(reason)
+    def __init__(self, reason: Reason, detail: str = "") -> None:
+        self.reason = reason
         self.detail = detail
-        super().__init__(f"{self.reason}: {detail}" if detail else self.reason)
-
-
-class FeedError(SkipItem):
-    """A feed document could not be used."""
-
-    def __init__(self, detail: str, reason: Reason | str = Reason.FEED_ERROR) -> None:
-        super().__init__(reason, detail)
-
-
-class FetchRefused(SkipItem):
-    """A URL we refuse to fetch: unsafe address, disallowed scheme, robots.txt."""
+        super().__init__(f"{reason}: {detail}" if detail else str(reason))
 
 
 class ExtractionError(SkipItem):
@@ -78,11 +136,11 @@ class ExtractionError(SkipItem):
 class RetryLater(NewshoundError):
     """A transient failure; the same work may succeed later."""
 
-    def __init__(self, reason: Reason | str, detail: str = "", retry_after_seconds: float | None = None) -> None:
-        self.reason = str(reason)
+    def __init__(self, reason: Reason, detail: str = "", retry_after_seconds: float | None = None) -> None:
+        self.reason = reason
         self.detail = detail
         self.retry_after_seconds = retry_after_seconds
-        super().__init__(f"{self.reason}: {detail}" if detail else self.reason)
+        super().__init__(f"{reason}: {detail}" if detail else str(reason))
 
 
 class Fatal(NewshoundError):

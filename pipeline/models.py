@@ -42,6 +42,9 @@ class FeedEntry:
     published: datetime | None
     language: str | None
     tags: tuple[str, ...] = ()
+    # The feed's own date text (cleaned, at most 100 characters), also when ``published`` is None
+    # because the date was impossible or unreadable (pipeline.feeds.dates).
+    published_raw: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

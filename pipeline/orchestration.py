@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from datetime import timedelta
 from typing import Any
 
-from pipeline.settings import Settings, load_settings
+from pipeline.settings import AirflowSettings, Settings, airflow_settings, load_settings
 
 logger = logging.getLogger(__name__)
 ELASTICSEARCH_CONNECTION_ID = "elasticsearch_default"
@@ -40,12 +39,13 @@ def short_run_id(airflow_run_id: str | None) -> str:
     return hashlib.sha256((airflow_run_id or "manual").encode("utf-8")).hexdigest()[:16]
 
 
-def default_task_args() -> dict[str, Any]:
+def default_task_args(options: AirflowSettings | None = None) -> dict[str, Any]:
     """Task defaults of every DAG: retries with exponential backoff and a timeout (tests lower the retries)."""
+    options = options or airflow_settings()
     return {
         "owner": "newshound",
-        "retries": int(os.environ.get("NEWSHOUND_TASK_RETRIES", "3")),
-        "retry_delay": timedelta(seconds=float(os.environ.get("NEWSHOUND_TASK_RETRY_DELAY_SECONDS", "30"))),
+        "retries": options.task_retries,
+        "retry_delay": timedelta(seconds=options.task_retry_delay_seconds),
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=10),
         "execution_timeout": timedelta(minutes=30),

@@ -15,10 +15,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 import yaml
@@ -33,6 +33,8 @@ ENV_ALIASES = {
     "ELASTICSEARCH_USERNAME": ("elasticsearch", "username"),
     "ELASTICSEARCH_PASSWORD": ("elasticsearch", "password"),
     "ELASTICSEARCH_CA_CERTS": ("elasticsearch", "ca_certs"),
+    "KIBANA_USERNAME": ("kibana", "username"),
+    "KIBANA_PASSWORD": ("kibana", "password"),
 }
 SETTINGS_FILE = "newshound.yaml"
 # Airflow's way to define the connection "elasticsearch_default" in the environment.
@@ -191,10 +193,50 @@ class ClaimSettings(StrictModel):
     cluster_window_days: float = Field(90.0, gt=0)
 
 
+class KibanaSettings(StrictModel):
+    """The Kibana user ``newshound setup --kibana-url`` imports the saved objects as (both or
+    neither; usually KIBANA_USERNAME and KIBANA_PASSWORD in the environment)."""
+
+    username: str | None = None
+    password: SecretStr | None = None
+
+
 class AlertSettings(StrictModel):
+    """Where the watch rules are, and the tuning of matching and delivery (docs/alerts.md)."""
+
     watches: str = "watches.yaml"
     kibana_url: str = "http://localhost:5601"
+    # Kibana data view for the "open in Discover" links: the articles view of config/kibana
+    # (None: Kibana's default data view).
+    kibana_data_view_id: str | None = "newshound-articles"
     max_delivery_attempts: int = Field(5, ge=1)
+    # Below this many active rules the batch multi-search is as fast as percolating (bench/alerts.py:
+    # 1,000 rules over 500 articles well under a second), so the percolator only pays off above it.
+    percolator_min_rules: int = Field(2000, ge=1)
+    # Leaf clauses per search of the multi-search. Elasticsearch 8 refuses a query with more than
+    # its max clause count (at least 1024, derived from the heap; 8192 on the 512 MB test node).
+    clause_budget: int = Field(1000, ge=16, le=1024)
+    # First retry of a failed delivery after this many minutes, doubling up to the maximum.
+    retry_backoff_minutes: float = Field(1.0, gt=0)
+    retry_backoff_max_minutes: float = Field(360.0, gt=0)
+    # A delivery in progress is owned by its run for this long; after that another run may resend.
+    # Must exceed the slowest send (delivery_timeout_seconds per notifier, a few notifiers).
+    delivery_lease_minutes: float = Field(10.0, gt=0)
+    delivery_timeout_seconds: float = Field(10.0, gt=0)
+    # deliver_pending matches articles written this recently that no run matched (a crash
+    # between indexing and matching); 0 turns the catch-up off.
+    catch_up_hours: float = Field(24.0, ge=0)
+    max_alerts_per_message: int = Field(50, ge=1)
+    passage_chars: int = Field(320, ge=80)
+
+
+class AirflowSettings(StrictModel):
+    """How the DAGs are scheduled and retried. Airflow parses DAG files often and they do no file
+    I/O, so these are read from the environment only (``airflow_settings``): NEWSHOUND_AIRFLOW__<KEY>."""
+
+    ingest_schedule: str = "@continuous"
+    task_retries: int = Field(3, ge=0)
+    task_retry_delay_seconds: float = Field(30.0, ge=0)
 
 
 class RetentionSettings(StrictModel):
@@ -233,7 +275,9 @@ class Settings(StrictModel):
     entities: EntitySettings = EntitySettings()
     claims: ClaimSettings = ClaimSettings()
     alerts: AlertSettings = AlertSettings()
+    kibana: KibanaSettings = KibanaSettings()
     ingest: IngestSettings = IngestSettings()
+    airflow: AirflowSettings = AirflowSettings()
     retention: RetentionSettings = RetentionSettings()
 
     def config_path(self, name: str) -> Path:
@@ -330,13 +374,7 @@ def load_settings(
         for key, value in elasticsearch_from_connection(connection).items():
             _set_nested(data, ("elasticsearch", key), value)
             sources[("elasticsearch", key)] = "the Airflow connection elasticsearch_default"
-    # Aliases first, so that NEWSHOUND_ELASTICSEARCH__* wins over ELASTICSEARCH_*.
-    for name, value in sorted(environ.items(), key=lambda item: (item[0] not in ENV_ALIASES, item[0])):
-        path = _env_key_path(name)
-        if path is None:
-            continue
-        _set_nested(data, path, _parse_env_value(value))
-        sources[path] = f"environment variable {name}"
+    _apply_environment(data, sources, environ)
     for dotted, value in (overrides or {}).items():
         path = tuple(dotted.split("."))
         _set_nested(data, path, value)
@@ -345,7 +383,29 @@ def load_settings(
     try:
         return Settings.model_validate(data)
     except ValidationError as error:
-        raise _config_error(error, str(settings_file), sources) from None
+        raise config_error(error, str(settings_file), docs="docs/ and config/newshound.yaml", origins=sources) from None
+
+
+def airflow_settings(environ: Mapping[str, str] | None = None) -> AirflowSettings:
+    """The ``airflow`` section from ``NEWSHOUND_AIRFLOW__*`` variables alone (no file is read:
+    DAG files call this while Airflow parses them)."""
+    data: dict[str, Any] = {}
+    sources: dict[tuple[str, ...], str] = {}
+    _apply_environment(data, sources, os.environ if environ is None else environ)
+    section = data.get("airflow", {})
+    origins = {path[1:]: source for path, source in sources.items() if path[:1] == ("airflow",)}
+    return validated(AirflowSettings, section, "(environment)", docs="docs/airflow.md", origins=origins)
+
+
+def _apply_environment(data: dict[str, Any], sources: dict[tuple[str, ...], str], environ: Mapping[str, str]) -> None:
+    """``NEWSHOUND_<SECTION>__<KEY>`` and the ``ELASTICSEARCH_*`` aliases into ``data``."""
+    # Aliases first, so that NEWSHOUND_ELASTICSEARCH__* wins over ELASTICSEARCH_*.
+    for name, value in sorted(environ.items(), key=lambda item: (item[0] not in ENV_ALIASES, item[0])):
+        path = _env_key_path(name)
+        if path is None:
+            continue
+        _set_nested(data, path, _parse_env_value(value))
+        sources[path] = f"environment variable {name}"
 
 
 def elasticsearch_from_connection(connection: str) -> dict[str, Any]:
@@ -399,10 +459,7 @@ def load_feed_registry(settings: Settings) -> FeedRegistry:
     """Read and validate the feed registry named in the settings."""
     path = settings.config_path(settings.feeds.registry)
     data = read_yaml_mapping(path)
-    try:
-        return FeedRegistry.model_validate(data)
-    except ValidationError as error:
-        raise _config_error(error, str(path), {}) from None
+    return validated(FeedRegistry, data, str(path), docs="docs/feeds.md")
 
 
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
@@ -452,16 +509,96 @@ def _set_nested(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None
     node[path[-1]] = value
 
 
-def _config_error(error: ValidationError, file: str, sources: Mapping[tuple[str, ...], str]) -> ConfigError:
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def validated(
+    model: type[Model],
+    data: Mapping[str, Any],
+    file: str,
+    *,
+    docs: str,
+    origins: Mapping[tuple[str, ...], str] | None = None,
+    tags: Collection[str] = (),
+    item_name: Callable[[str, int], str | None] | None = None,
+) -> Model:
+    """``model.model_validate(data)``; a ValidationError becomes a ConfigError naming the file, the
+    key and the fix. The one translation, for every configuration file.
+
+    ``docs`` is where the format is described (for the fix); ``origins`` maps key prefixes to
+    where their value came from (an environment variable); ``tags`` are the discriminator values
+    of tagged unions ("webhook", "entity"), which pydantic puts into the location but which are no
+    keys; ``item_name(collection, index)`` names a list item better than its index ("entities[3]
+    (Q423)").
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise config_error(error, file, docs=docs, origins=origins, tags=tags, item_name=item_name) from None
+
+
+def config_error(
+    error: ValidationError,
+    file: str,
+    *,
+    docs: str,
+    origins: Mapping[tuple[str, ...], str] | None = None,
+    tags: Collection[str] = (),
+    item_name: Callable[[str, int], str | None] | None = None,
+) -> ConfigError:
+    """The ConfigError for the first problem of a ValidationError (see ``validated``)."""
     first = error.errors()[0]
-    location = tuple(str(part) for part in first["loc"])
-    key = ".".join(location) or "(top level)"
-    origin = next((src for path, src in sources.items() if location[: len(path)] == path), file)
-    if first["type"] == "extra_forbidden":
-        problem, fix = "unknown key", "remove it or correct its spelling"
-    else:
-        problem, fix = first["msg"], f"see the documented default for {key}"
-    problems = len(error.errors())
-    if problems > 1:
-        problem += f" (and {problems - 1} more problem(s))"
+    location = list(first["loc"])
+    parts: list[str] = []
+    plain: list[str] = []  # the location without indices, for ``origins``
+    for position, part in enumerate(location):
+        previous = location[position - 1] if position else None
+        if isinstance(part, str) and part in tags and (isinstance(previous, int) or position == 2):
+            continue
+        if isinstance(part, int):
+            named = item_name(str(previous), part) if item_name and previous is not None else None
+            parts[-1:] = [named] if named else [f"{parts[-1] if parts else ''}[{part}]"]
+            continue
+        plain.append(part)
+        parts.append(str(part))
+    key = ".".join(parts) or "(top level)"
+    origin = next((src for path, src in (origins or {}).items() if tuple(plain[: len(path)]) == path), file)
+    problem, fix = _problem_and_fix(first, key, tags, docs)
+    if len(error.errors()) > 1:
+        problem += f" (and {len(error.errors()) - 1} more problem(s))"
     return ConfigError(origin, key, problem, fix)
+
+
+def _problem_and_fix(detail: Any, key: str, tags: Collection[str], docs: str) -> tuple[str, str]:
+    """A person's words for pydantic's error types; the rest keeps pydantic's message."""
+    kind, context = detail["type"], detail.get("ctx") or {}
+    last = key.rsplit(".", 1)[-1]
+    see = f"see {docs}"
+    friendly = {
+        "extra_forbidden": ("unknown key", f"remove it or correct its spelling ({see})"),
+        "missing": ("required key missing", f"add {last} ({see})"),
+        "int_parsing": ("must be a whole number", see),
+        "int_type": ("must be a whole number", see),
+        "bool_parsing": ("must be true or false", "write true or false"),
+        "bool_type": ("must be true or false", "write true or false"),
+        "string_type": ("must be text", see),
+        "list_type": ("must be a list", see),
+        "dict_type": ("must be a mapping", f"write {last}: with indented keys ({see})"),
+        "union_tag_invalid": (detail["msg"], "use one of: " + ", ".join(tags)),
+        "union_tag_not_found": (detail["msg"], "use one of: " + ", ".join(tags)),
+    }
+    if kind in friendly:
+        return friendly[kind]
+    if kind == "literal_error":
+        return f"must be one of {context.get('expected', '')}", see
+    bounds = {
+        "greater_than_equal": "at least",
+        "greater_than": "greater than",
+        "less_than_equal": "at most",
+        "less_than": "less than",
+    }
+    if kind in bounds:
+        limit = next(iter(context.values()), "")
+        return f"must be {bounds[kind]} {limit:g}, not {detail.get('input')!r}", see
+    message = str(detail["msg"]).removeprefix("Value error, ")
+    return message, see

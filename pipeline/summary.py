@@ -8,23 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from pipeline.errors import ItemFailure, Reason, Stage
+
 # A run document keeps this many failure records; the counts stay exact beyond it.
 MAX_FAILURE_RECORDS = 500
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """One failed item: where (stage, URL or feed) and why (a fixed reason plus detail)."""
-
-    stage: str
-    reason: str
-    detail: str
-    url: str | None = None
-    feed_id: str | None = None
 
 
 @dataclass
@@ -37,20 +28,20 @@ class RunSummary:
     finished_at: datetime | None = None
     status: str = "running"
     counts: Counter[str] = field(default_factory=Counter)
-    failures: list[Failure] = field(default_factory=list)
+    failures: list[ItemFailure] = field(default_factory=list)
     # Seconds spent per stage (CPU stages summed over worker processes), for the breakdown in runs.
     timings: dict[str, float] = field(default_factory=dict)
 
-    def count(self, reason: str, amount: int = 1) -> None:
+    def count(self, reason: Reason, amount: int = 1) -> None:
         """Add to the count of ``reason``."""
         if amount:
             self.counts[str(reason)] += amount
 
-    def fail(self, stage: str, reason: str, detail: str, *, url: str | None = None, feed_id: str | None = None) -> None:
+    def fail(self, failure: ItemFailure) -> None:
         """Record a failure and count it under its reason."""
-        self.count(reason)
+        self.count(failure.reason)
         if len(self.failures) < MAX_FAILURE_RECORDS:
-            self.failures.append(Failure(stage, str(reason), detail[:1000], url, feed_id))
+            self.failures.append(replace(failure, detail=failure.detail[:1000]))
 
     def time(self, stage: str, seconds: float) -> None:
         """Add to the time spent in ``stage``."""
@@ -100,5 +91,16 @@ class RunSummary:
             status=document.get("status", "running"),
             counts=Counter(document.get("counts") or {}),
             timings={stage: float(seconds) for stage, seconds in (document.get("timings_seconds") or {}).items()},
-            failures=[Failure(**failure) for failure in document.get("failures") or []],
+            failures=[_failure_of(failure) for failure in document.get("failures") or []],
         )
+
+
+def _failure_of(document: dict[str, Any]) -> ItemFailure:
+    return ItemFailure(
+        stage=Stage(document["stage"]),
+        reason=Reason(document["reason"]),
+        detail=document.get("detail", ""),
+        retryable=bool(document.get("retryable")),
+        url=document.get("url"),
+        feed_id=document.get("feed_id"),
+    )

@@ -16,16 +16,17 @@ import random
 import statistics
 from pathlib import Path
 
-from pipeline.claims import extract_claims
-from pipeline.dedupe.core import estimated_similarity, minhash_signature, same_story, story_keys, story_match
-from pipeline.entities import EntityExtractor
+from newshound_dev.corpus import shared_corpus_dir
+from pipeline.claims.extract import extract_claims
+from pipeline.dedupe.fingerprints import estimated_similarity, minhash_signature, same_story, story_keys, story_match
+from pipeline.entities.extractor import EntityExtractor
 from pipeline.extract import detect_language
 from pipeline.settings import load_settings
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "corpus")
+    parser.add_argument("--corpus", type=Path, default=shared_corpus_dir())
     args = parser.parse_args()
     settings = load_settings().dedupe
     truth = json.loads((args.corpus / "extraction" / "ground-truth.json").read_text(encoding="utf-8"))

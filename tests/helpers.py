@@ -21,12 +21,6 @@ TEST_CORENLP_PORT = int(os.environ.get("NEWSHOUND_TEST_CORENLP_PORT", "9031"))
 TEST_CORENLP_URL = f"http://127.0.0.1:{TEST_CORENLP_PORT}"
 
 
-def shared_corpus_dir() -> Path:
-    """The shared corpus: ``NEWSHOUND_SHARED_DIR/corpus`` or ``../shared/corpus`` beside the repository."""
-    base = os.environ.get("NEWSHOUND_SHARED_DIR")
-    return Path(base) / "corpus" if base else REPO_ROOT.parent / "shared" / "corpus"
-
-
 class ElasticsearchNode:
     """The session's Elasticsearch; ``stop``/``start`` exist only for a node this session started."""
 

@@ -151,14 +151,10 @@ def smtp_server() -> Iterator[SmtpServer]:
     controller.stop()
 
 
-def watches_yaml(receiver: Receiver, smtp: SmtpServer, rules: str, settings: str = "") -> str:
+def watches_yaml(receiver: Receiver, smtp: SmtpServer, rules: str) -> str:
     """A watches file with a webhook, a Slack hook and an email notifier on the local receivers."""
     return f"""
 version: 1
-settings:
-  retry_backoff_minutes: 1
-  delivery_lease_minutes: 5
-{settings}
 notifiers:
   hook:
     type: webhook

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]  # scipy ships no stubs
 
-from pipeline.claims import extract_claims
+from pipeline.claims.extract import extract_claims
 from pipeline.models import Claim, Span
 
 _PUNCTUATION_TOKEN = re.compile(r"^[^\w]+$")

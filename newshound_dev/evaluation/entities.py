@@ -28,12 +28,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from pipeline.entities import EntityExtractor
+from pipeline.entities.extractor import EntityExtractor
 from pipeline.errors import ConfigError
 from pipeline.models import EntityMention
-from pipeline.settings import Settings, read_yaml_mapping
+from pipeline.settings import Settings, read_yaml_mapping, validated
 
 LINKING_SET = Path(__file__).resolve().parent / "linking_set.yaml"
 # Written after the matcher was tuned, and not tuned on.
@@ -115,13 +115,7 @@ class EvaluationReport:
 
 def load_linking_set(path: Path) -> list[LinkingCase]:
     """Read the labelled set; a surface missing from its sentence is a ConfigError."""
-    data = read_yaml_mapping(path)
-    try:
-        raw = _LinkingSet.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        key = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(str(path), key, first["msg"], "see newshound_dev/evaluation/entities.py") from None
+    raw = validated(_LinkingSet, read_yaml_mapping(path), str(path), docs="newshound_dev/evaluation/entities.py")
     cases: list[LinkingCase] = []
     for index, case in enumerate(raw.cases):
         expected: list[ExpectedMention] = []

@@ -12,29 +12,7 @@
     messages.py      message text, HTML, Slack blocks, webhook JSON
     notifiers.py     webhook, Slack and SMTP sending
     delivery.py      lease, send, record; retries with backoff; parking
-    api.py           process_alerts and deliver_pending
+    dispatch.py      alert_on_articles (each written batch) and deliver_pending (what is due)
 
 docs/alerts.md describes the rules, the delivery guarantees and their limits.
 """
-
-from __future__ import annotations
-
-from pipeline.alerts.api import AlertOutcome, AlertReason, AlertSeams, deliver_pending, mark_seen, process_alerts
-from pipeline.alerts.config import Rule, WatchConfig, load_watch_config
-from pipeline.alerts.ledger import parked_alert_count
-from pipeline.alerts.matching import AlertCandidate, match_batch
-
-__all__ = [
-    "AlertCandidate",
-    "AlertOutcome",
-    "AlertReason",
-    "AlertSeams",
-    "Rule",
-    "WatchConfig",
-    "deliver_pending",
-    "load_watch_config",
-    "mark_seen",
-    "match_batch",
-    "parked_alert_count",
-    "process_alerts",
-]

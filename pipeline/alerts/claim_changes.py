@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.index import SearchIndex, search_errors_as_retry
+from pipeline.index.connection import SearchIndex
 
 _CLUSTER_CLAIMS_LIMIT = 2000
 _CLAIM_FIELDS = ["claim_id", "claim_cluster_id", "quantities", "claim_date", "published", "outlet", "article_id"]
@@ -102,13 +102,12 @@ def cluster_claims(index: SearchIndex, cluster_ids: Sequence[str]) -> dict[str, 
     """Claims-index documents of these clusters, by cluster id."""
     if not cluster_ids:
         return {}
-    with search_errors_as_retry("reading claim clusters for alerts"):
-        response = index.client.search(
-            index=index.names.claims,
-            query={"terms": {"claim_cluster_id": list(cluster_ids)}},
-            size=_CLUSTER_CLAIMS_LIMIT,
-            source_includes=_CLAIM_FIELDS,
-        )
+    response = index.client.search(
+        index=index.names.claims,
+        query={"terms": {"claim_cluster_id": list(cluster_ids)}},
+        size=_CLUSTER_CLAIMS_LIMIT,
+        source_includes=_CLAIM_FIELDS,
+    )
     clusters: dict[str, list[dict[str, Any]]] = {}
     for hit in response["hits"]["hits"]:
         source = hit["_source"]

@@ -19,14 +19,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pipeline.errors import ConfigError
 from pipeline.models import ENTITY_ID
-from pipeline.settings import Settings
+from pipeline.settings import AlertSettings, Settings, validated
 
 logger = logging.getLogger(__name__)
 
@@ -35,33 +35,12 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 RULE_KINDS = ("entity", "query", "claim", "claim-change")
 NOTIFIER_TYPES = ("webhook", "slack", "email")
+# The discriminators of rules and notifiers: in a validation error's location, never keys.
+WATCH_TAGS = (*RULE_KINDS, *NOTIFIER_TYPES)
 
 
 class WatchModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class WatchSettings(WatchModel):
-    """Tuning of matching and delivery; candidates for AlertSettings (see docs/alerts.md)."""
-
-    # Below this many active rules the batch multi-search is as fast as percolating (bench/alerts.py:
-    # 1,000 rules over 500 articles well under a second), so the percolator only pays off above it.
-    percolator_min_rules: int = Field(2000, ge=1)
-    # Leaf clauses per search of the multi-search. Elasticsearch 8 refuses a query with more than
-    # its max clause count (at least 1024, derived from the heap; 8192 on the 512 MB test node).
-    clause_budget: int = Field(1000, ge=16, le=1024)
-    retry_backoff_minutes: float = Field(1.0, gt=0)
-    retry_backoff_max_minutes: float = Field(360.0, gt=0)
-    # A delivery in progress is owned by its run for this long; after that another run may resend.
-    # Must exceed the slowest send (delivery_timeout_seconds per notifier, a few notifiers).
-    delivery_lease_minutes: float = Field(10.0, gt=0)
-    delivery_timeout_seconds: float = Field(10.0, gt=0)
-    # deliver_pending matches articles written this recently that no run matched (a crash
-    # between indexing and matching); 0 turns the catch-up off.
-    catch_up_hours: float = Field(24.0, ge=0)
-    max_alerts_per_message: int = Field(50, ge=1)
-    passage_chars: int = Field(320, ge=80)
-    kibana_data_view_id: str | None = None
 
 
 def _check_env_name(value: str | None) -> str | None:
@@ -196,9 +175,18 @@ TaggedRule = Annotated[Rule, Field(discriminator="kind")]
 
 class WatchFile(WatchModel):
     version: Literal[1] = 1
-    settings: WatchSettings = WatchSettings()
     notifiers: dict[str, Notifier] = {}
     rules: tuple[TaggedRule, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_settings(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "settings" in data:
+            raise ValueError(
+                "settings: moved to config/newshound.yaml under alerts: (one place for settings, "
+                "overridable as NEWSHOUND_ALERTS__<KEY>); move the keys there"
+            )
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +222,7 @@ class WatchConfig:
     """The loaded watches: rules, notifiers resolved to delivery targets, and settings."""
 
     path: Path
-    settings: WatchSettings = field(default_factory=WatchSettings)
+    settings: AlertSettings = field(default_factory=AlertSettings)
     rules: tuple[Rule, ...] = ()
     targets: Mapping[str, Target] = field(default_factory=dict)
     disabled_notifiers: frozenset[str] = frozenset()
@@ -262,12 +250,17 @@ def load_watch_config(settings: Settings, environ: Mapping[str, str] | None = No
     path = watches_path(settings)
     if not path.exists():
         logger.info("no watches file at %s: alerting is off", path)
-        return WatchConfig(path=path)
-    return parse_watch_config(path.read_text(encoding="utf-8"), path, environ)
+        return WatchConfig(path=path, settings=settings.alerts)
+    return parse_watch_config(path.read_text(encoding="utf-8"), path, environ, alert_settings=settings.alerts)
 
 
 def parse_watch_config(
-    text: str, path: Path, environ: Mapping[str, str] | None = None, *, check_environment: bool = True
+    text: str,
+    path: Path,
+    environ: Mapping[str, str] | None = None,
+    *,
+    alert_settings: AlertSettings | None = None,
+    check_environment: bool = True,
 ) -> WatchConfig:
     """Validate the text of a watches file; every problem is a ConfigError naming file, key and fix.
 
@@ -285,10 +278,7 @@ def parse_watch_config(
         raise ConfigError(
             str(path), "(top level)", "must be a mapping", "write version:, settings:, notifiers:, rules: keys"
         )
-    try:
-        parsed = WatchFile.model_validate(data)
-    except ValidationError as error:
-        raise config_error(error, str(path)) from None
+    parsed = validated(WatchFile, data, str(path), docs="docs/alerts.md", tags=WATCH_TAGS)
     _check_references(parsed, str(path))
     targets = {
         name: _resolve(name, notifier, environ, str(path))
@@ -297,7 +287,11 @@ def parse_watch_config(
     }
     disabled = frozenset(name for name, notifier in parsed.notifiers.items() if not notifier.enabled)
     return WatchConfig(
-        path=path, settings=parsed.settings, rules=parsed.rules, targets=targets, disabled_notifiers=disabled
+        path=path,
+        settings=alert_settings or AlertSettings(),
+        rules=parsed.rules,
+        targets=targets,
+        disabled_notifiers=disabled,
     )
 
 
@@ -361,33 +355,3 @@ def _http_url(url: str, file: str, name: str) -> str:
     if not re.match(r"https?://[^/\s]+", url):
         raise ConfigError(file, f"notifiers.{name}.url", f"{url!r} is not an http(s) URL", "use https://...")
     return url
-
-
-def config_error(error: ValidationError, file: str) -> ConfigError:
-    first = error.errors()[0]
-    parts: list[str] = []
-    location = list(first["loc"])
-    for position, part in enumerate(location):
-        previous = location[position - 1] if position else None
-        # Discriminated unions put the tag ("entity", "webhook") into the location; it is not a key.
-        if (
-            isinstance(part, str)
-            and part in (*RULE_KINDS, *NOTIFIER_TYPES)
-            and (isinstance(previous, int) or (position == 2 and location[0] == "notifiers"))
-        ):
-            continue
-        parts.append(f"[{part}]" if isinstance(part, int) else f".{part}" if parts else str(part))
-    key = "".join(parts) or "(top level)"
-    kind = first["type"]
-    if kind == "extra_forbidden":
-        problem, fix = "unknown key", "remove it or correct its spelling (docs/alerts.md lists the keys)"
-    elif kind in ("union_tag_invalid", "union_tag_not_found"):
-        tags = RULE_KINDS if location[0] == "rules" else NOTIFIER_TYPES
-        problem, fix = first["msg"], "use one of: " + ", ".join(tags)
-    elif kind == "missing":
-        problem, fix = "required key is missing", f"add {key.rsplit('.', 1)[-1]}"
-    else:
-        problem, fix = first["msg"], f"see docs/alerts.md for {key.rsplit('.', 1)[-1]}"
-    if len(error.errors()) > 1:
-        problem += f" (and {len(error.errors()) - 1} more problem(s))"
-    return ConfigError(file, key, problem, fix)

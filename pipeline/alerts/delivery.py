@@ -36,7 +36,7 @@ from pipeline.alerts.ledger import (
 from pipeline.alerts.messages import build_message
 from pipeline.alerts.notifiers import Sender, SendResult
 from pipeline.alerts.schedule import message_id
-from pipeline.index import SearchIndex
+from pipeline.index.connection import SearchIndex
 
 logger = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pipeline.alerts.config import Rule, RuleBase, WatchFile, config_error, parse_watch_config
+from pipeline.alerts.config import WATCH_TAGS, Rule, RuleBase, WatchFile, parse_watch_config
 from pipeline.errors import ConfigError
+from pipeline.settings import validated
 
 
 def _last_line(node: Node) -> int:
@@ -133,7 +133,5 @@ def rule_as_data(rule: Rule) -> dict[str, Any]:
 
 def validate_rule(data: Mapping[str, Any]) -> Rule:
     """Validate one rule mapping (as `watch add` builds it); errors are ConfigErrors."""
-    try:
-        return WatchFile.model_validate({"rules": [dict(data)]}).rules[0]
-    except ValidationError as error:
-        raise config_error(error, "(rule)") from None
+    watch_file = validated(WatchFile, {"rules": [dict(data)]}, "(rule)", docs="docs/alerts.md", tags=WATCH_TAGS)
+    return watch_file.rules[0]

@@ -25,8 +25,8 @@ from typing import Any
 from elasticsearch import ConflictError
 
 from pipeline.errors import Reason, RetryLater
-from pipeline.index import SearchIndex, search_errors_as_retry
 from pipeline.index.bulk import bulk_write
+from pipeline.index.connection import SearchIndex
 from pipeline.index.templates import alert_mappings
 
 logger = logging.getLogger(__name__)
@@ -52,10 +52,9 @@ def ensure_alert_mapping(index: SearchIndex) -> None:
     """Add the ledger's fields to an alerts index created before they existed (adding fields is safe)."""
     if index.names.alerts in _mapping_checked:
         return
-    with search_errors_as_retry("updating the alerts mapping"):
-        index.client.indices.put_mapping(
-            index=index.names.alerts, properties=alert_mappings(index.capabilities)["properties"]
-        )
+    index.client.indices.put_mapping(
+        index=index.names.alerts, properties=alert_mappings(index.capabilities)["properties"]
+    )
     _mapping_checked.add(index.names.alerts)
 
 
@@ -64,13 +63,12 @@ def existing_alert_ids(index: SearchIndex, alert_ids: Sequence[str]) -> set[str]
     if not alert_ids:
         return set()
     found: set[str] = set()
-    with search_errors_as_retry("reading the alert ledger"):
-        for start in range(0, len(alert_ids), 1000):
-            chunk = list(alert_ids[start : start + 1000])
-            response = index.client.search(
-                index=index.names.alerts, query={"ids": {"values": chunk}}, size=len(chunk), source=False
-            )
-            found.update(hit["_id"] for hit in response["hits"]["hits"])
+    for start in range(0, len(alert_ids), 1000):
+        chunk = list(alert_ids[start : start + 1000])
+        response = index.client.search(
+            index=index.names.alerts, query={"ids": {"values": chunk}}, size=len(chunk), source=False
+        )
+        found.update(hit["_id"] for hit in response["hits"]["hits"])
     return found
 
 
@@ -86,8 +84,7 @@ def create_alerts(index: SearchIndex, documents: Sequence[dict[str, Any]]) -> tu
     created = [identifier for _, identifier in outcome.written]
     existing = [str(f.action["_id"]) for f in outcome.failures if f.status == 409]
     broken = [f for f in outcome.failures if f.status != 409]
-    with search_errors_as_retry("refreshing the alerts index"):
-        index.client.indices.refresh(index=index.names.alerts)
+    index.client.indices.refresh(index=index.names.alerts)
     if broken:
         # Unwritten alerts must not be lost: the caller's run fails and the batch is matched again
         # (by the retried task, or by the catch-up of deliver_pending).
@@ -99,29 +96,28 @@ def due_alerts(index: SearchIndex, now: datetime, *, limit: int = 10_000) -> lis
     """Alerts with an open delivery whose next attempt is due, oldest first."""
     alerts: list[StoredAlert] = []
     after: list[Any] | None = None
-    with search_errors_as_retry("reading due alerts"):
-        index.client.indices.refresh(index=index.names.alerts)
-        while len(alerts) < limit:
-            response = index.client.search(
-                index=index.names.alerts,
-                query={
-                    "bool": {
-                        "filter": [
-                            {"terms": {"delivery_state": list(OPEN_STATES)}},
-                            {"range": {"next_attempt_at": {"lte": now.isoformat()}}},
-                        ]
-                    }
-                },
-                sort=[{"next_attempt_at": "asc"}, {"alert_id": "asc"}],
-                size=DUE_PAGE,
-                seq_no_primary_term=True,
-                search_after=after,
-            )
-            hits = response["hits"]["hits"]
-            alerts.extend(_stored(hit) for hit in hits)
-            if len(hits) < DUE_PAGE:
-                break
-            after = hits[-1]["sort"]
+    index.client.indices.refresh(index=index.names.alerts)
+    while len(alerts) < limit:
+        response = index.client.search(
+            index=index.names.alerts,
+            query={
+                "bool": {
+                    "filter": [
+                        {"terms": {"delivery_state": list(OPEN_STATES)}},
+                        {"range": {"next_attempt_at": {"lte": now.isoformat()}}},
+                    ]
+                }
+            },
+            sort=[{"next_attempt_at": "asc"}, {"alert_id": "asc"}],
+            size=DUE_PAGE,
+            seq_no_primary_term=True,
+            search_after=after,
+        )
+        hits = response["hits"]["hits"]
+        alerts.extend(_stored(hit) for hit in hits)
+        if len(hits) < DUE_PAGE:
+            break
+        after = hits[-1]["sort"]
     return alerts
 
 
@@ -132,14 +128,13 @@ def _stored(hit: dict[str, Any]) -> StoredAlert:
 def write_alert(index: SearchIndex, alert: StoredAlert, document: dict[str, Any]) -> StoredAlert | None:
     """Replace the document if nobody changed it since it was read; None when somebody did."""
     try:
-        with search_errors_as_retry("updating an alert"):
-            response = index.client.index(
-                index=alert.index,
-                id=alert.alert_id,
-                document=document,
-                if_seq_no=alert.seq_no,
-                if_primary_term=alert.primary_term,
-            )
+        response = index.client.index(
+            index=alert.index,
+            id=alert.alert_id,
+            document=document,
+            if_seq_no=alert.seq_no,
+            if_primary_term=alert.primary_term,
+        )
     except ConflictError:
         return None
     return StoredAlert(alert.alert_id, alert.index, int(response["_seq_no"]), int(response["_primary_term"]), document)
@@ -147,14 +142,13 @@ def write_alert(index: SearchIndex, alert: StoredAlert, document: dict[str, Any]
 
 def latest_release(index: SearchIndex, rule_id: str) -> tuple[datetime, str] | None:
     """The rule's latest scheduled release and its batch (for throttling), if it has alerts."""
-    with search_errors_as_retry("reading the rule's last alert"):
-        response = index.client.search(
-            index=index.names.alerts,
-            query={"bool": {"filter": [{"term": {"rule_id": rule_id}}, {"exists": {"field": "release_at"}}]}},
-            sort=[{"release_at": "desc"}],
-            size=1,
-            source_includes=["release_at", "batch_key"],
-        )
+    response = index.client.search(
+        index=index.names.alerts,
+        query={"bool": {"filter": [{"term": {"rule_id": rule_id}}, {"exists": {"field": "release_at"}}]}},
+        sort=[{"release_at": "desc"}],
+        size=1,
+        source_includes=["release_at", "batch_key"],
+    )
     hits = response["hits"]["hits"]
     if not hits:
         return None
@@ -164,9 +158,8 @@ def latest_release(index: SearchIndex, rule_id: str) -> tuple[datetime, str] | N
 
 def parked_alert_count(index: SearchIndex) -> int:
     """Alerts with a delivery given up after the maximum attempts (for `newshound status`)."""
-    with search_errors_as_retry("counting parked alerts"):
-        index.client.indices.refresh(index=index.names.alerts)
-        response = index.client.count(index=index.names.alerts, query={"term": {"delivery.state": PARKED}})
+    index.client.indices.refresh(index=index.names.alerts)
+    response = index.client.count(index=index.names.alerts, query={"term": {"delivery.state": PARKED}})
     return int(response["count"])
 
 

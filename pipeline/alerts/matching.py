@@ -22,11 +22,12 @@ from elasticsearch import ApiError
 
 from pipeline.alerts.checks import Found, change_clusters, check
 from pipeline.alerts.claim_changes import FigureChange, cluster_claims
-from pipeline.alerts.config import QueryRule, Rule, WatchSettings
+from pipeline.alerts.config import QueryRule, Rule
 from pipeline.alerts.passages import Passage, best_passage, passage_around
 from pipeline.alerts.percolator import PercolatorUnusable, percolate_batch, use_percolator
 from pipeline.alerts.queries import Query, highlight_search, ids_scope, named_rules_search, pack_rules
-from pipeline.index import SearchIndex, search_errors_as_retry
+from pipeline.index.connection import SearchIndex
+from pipeline.settings import AlertSettings
 
 logger = logging.getLogger(__name__)
 
@@ -96,14 +97,14 @@ class BatchMatch:
 
 
 def match_batch(
-    index: SearchIndex, rules: Sequence[Rule], article_ids: Sequence[str], *, settings: WatchSettings | None = None
+    index: SearchIndex, rules: Sequence[Rule], article_ids: Sequence[str], *, settings: AlertSettings | None = None
 ) -> list[AlertCandidate]:
     """Run every rule against exactly these articles; one candidate per (rule, story) or (rule, article)."""
-    return match_articles(index, rules, article_ids, settings or WatchSettings()).candidates
+    return match_articles(index, rules, article_ids, settings or AlertSettings()).candidates
 
 
 def match_articles(
-    index: SearchIndex, rules: Sequence[Rule], article_ids: Sequence[str], settings: WatchSettings
+    index: SearchIndex, rules: Sequence[Rule], article_ids: Sequence[str], settings: AlertSettings
 ) -> BatchMatch:
     """match_batch with the details (pairs, rule errors) the alert run counts."""
     article_ids = list(dict.fromkeys(article_ids))
@@ -132,7 +133,7 @@ def search_named_rules(
     rules: Sequence[Rule],
     scope: Query,
     size: int,
-    settings: WatchSettings,
+    settings: AlertSettings,
     errors: dict[str, str],
     sort: Sequence[Any] = ("_doc",),
 ) -> dict[str, set[str]]:
@@ -146,8 +147,7 @@ def search_named_rules(
                 {"index": index.names.articles},
                 named_rules_search(group, index.capabilities, scope, size, sort),
             ]
-        with search_errors_as_retry("matching alert rules"):
-            responses = index.client.msearch(searches=searches)["responses"]
+        responses = index.client.msearch(searches=searches)["responses"]
         retry: list[list[Rule]] = []
         for group, response in zip(groups, responses, strict=True):
             if "error" in response:
@@ -181,7 +181,7 @@ class _Hit:
 
 
 def build_candidates(
-    index: SearchIndex, rules: Sequence[Rule], pairs: dict[str, set[str]], settings: WatchSettings
+    index: SearchIndex, rules: Sequence[Rule], pairs: dict[str, set[str]], settings: AlertSettings
 ) -> list[AlertCandidate]:
     """Check what Elasticsearch could not, dedupe per (rule, story), and cut the passages."""
     matched_ids = sorted({article_id for ids in pairs.values() for article_id in ids})
@@ -218,13 +218,12 @@ def build_candidates(
 def fetch_sources(index: SearchIndex, article_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The stored fields matching needs, for these articles."""
     sources: dict[str, dict[str, Any]] = {}
-    with search_errors_as_retry("reading matched articles"):
-        for start in range(0, len(article_ids), IDS_PER_SEARCH):
-            chunk = list(article_ids[start : start + IDS_PER_SEARCH])
-            response = index.client.search(
-                index=index.names.articles, query=ids_scope(chunk), size=len(chunk), source_includes=SOURCE_FIELDS
-            )
-            sources.update({hit["_id"]: hit["_source"] for hit in response["hits"]["hits"]})
+    for start in range(0, len(article_ids), IDS_PER_SEARCH):
+        chunk = list(article_ids[start : start + IDS_PER_SEARCH])
+        response = index.client.search(
+            index=index.names.articles, query=ids_scope(chunk), size=len(chunk), source_includes=SOURCE_FIELDS
+        )
+        sources.update({hit["_id"]: hit["_source"] for hit in response["hits"]["hits"]})
     return sources
 
 
@@ -233,7 +232,7 @@ def _first(hit: _Hit) -> tuple[str, str]:
     return (str(hit.source.get("published") or ""), hit.article_id)
 
 
-def _highlight(index: SearchIndex, hits: Sequence[_Hit], settings: WatchSettings) -> dict[tuple[str, str], Passage]:
+def _highlight(index: SearchIndex, hits: Sequence[_Hit], settings: AlertSettings) -> dict[tuple[str, str], Passage]:
     """Elasticsearch's highlight of each query rule in the article chosen for its alert."""
     texts = {hit.article_id: hit.source.get("text") or "" for hit in hits}
     by_rule: dict[str, list[str]] = {}
@@ -249,8 +248,7 @@ def _highlight(index: SearchIndex, hits: Sequence[_Hit], settings: WatchSettings
     for rule_id in order:
         body = highlight_search(rules[rule_id], index.capabilities, by_rule[rule_id], settings.passage_chars)
         searches += [{"index": index.names.articles}, body]
-    with search_errors_as_retry("highlighting alert passages"):
-        responses = index.client.msearch(searches=searches)["responses"]
+    responses = index.client.msearch(searches=searches)["responses"]
     passages: dict[tuple[str, str], Passage] = {}
     for rule_id, response in zip(order, responses, strict=True):
         for hit in response.get("hits", {}).get("hits", []):
@@ -262,7 +260,7 @@ def _highlight(index: SearchIndex, hits: Sequence[_Hit], settings: WatchSettings
     return passages
 
 
-def _opening(source: dict[str, Any], settings: WatchSettings) -> Passage:
+def _opening(source: dict[str, Any], settings: AlertSettings) -> Passage:
     """No passage found (e.g. a highlight failed): the article's first sentence."""
     text = str(source.get("text") or source.get("title") or "")
     return passage_around(text, [], settings.passage_chars)

@@ -18,13 +18,13 @@ from typing import Any
 
 from elasticsearch import ApiError
 
-from pipeline.alerts.config import Rule, WatchSettings
+from pipeline.alerts.config import Rule
 from pipeline.alerts.queries import Query, ids_scope, rule_query
-from pipeline.index import SearchIndex, search_errors_as_retry
 from pipeline.index.bulk import bulk_write
 from pipeline.index.capabilities import Capabilities
+from pipeline.index.connection import SearchIndex
 from pipeline.index.templates import KEYWORD, article_mappings
-from pipeline.settings import IndexNames
+from pipeline.settings import AlertSettings, IndexNames
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class PercolatorUnusable(Exception):
     """The rules could not be stored for the percolator; matching falls back to the multi-search."""
 
 
-def use_percolator(capabilities: Capabilities, rule_count: int, settings: WatchSettings) -> bool:
+def use_percolator(capabilities: Capabilities, rule_count: int, settings: AlertSettings) -> bool:
     """Percolate only when the cluster can and there are enough rules for it to pay off."""
     return capabilities.percolator and rule_count >= settings.percolator_min_rules
 
@@ -123,24 +123,23 @@ def sync_rules(index: SearchIndex, rules: Sequence[Rule]) -> str:
     if _synced_versions.get(name) == version:
         return name
     client = index.client
-    with search_errors_as_retry("syncing alert rules for the percolator"):
-        if not client.indices.exists(index=name):
-            client.options(ignore_status=400).indices.create(
-                index=name,
-                settings={"number_of_shards": 1, "auto_expand_replicas": "0-1"},
-                mappings=percolator_mappings(index.capabilities, "none"),
-            )
-        stored = client.indices.get_mapping(index=name).body
-        current = next(iter(stored.values()))["mappings"].get("_meta", {}).get("rules_version")
-        if current != version:
-            outcome = bulk_write(client, rule_actions(rules, index.capabilities, version, name))
-            if outcome.failures:
-                failure = outcome.failures[0].error
-                raise PercolatorUnusable(f"could not store {len(outcome.failures)} alert rule(s): {failure}")
-            client.indices.refresh(index=name)
-            _delete_stale(index, name, version)
-            client.indices.put_mapping(index=name, meta={"rules_version": version})
-            logger.info("stored %d alert rules for the percolator (version %s)", len(rules), version)
+    if not client.indices.exists(index=name):
+        client.options(ignore_status=400).indices.create(
+            index=name,
+            settings={"number_of_shards": 1, "auto_expand_replicas": "0-1"},
+            mappings=percolator_mappings(index.capabilities, "none"),
+        )
+    stored = client.indices.get_mapping(index=name).body
+    current = next(iter(stored.values()))["mappings"].get("_meta", {}).get("rules_version")
+    if current != version:
+        outcome = bulk_write(client, rule_actions(rules, index.capabilities, version, name))
+        if outcome.failures:
+            failure = outcome.failures[0].error
+            raise PercolatorUnusable(f"could not store {len(outcome.failures)} alert rule(s): {failure}")
+        client.indices.refresh(index=name)
+        _delete_stale(index, name, version)
+        client.indices.put_mapping(index=name, meta={"rules_version": version})
+        logger.info("stored %d alert rules for the percolator (version %s)", len(rules), version)
     _synced_versions[name] = version
     return name
 
@@ -171,25 +170,24 @@ def _percolate(index: SearchIndex, rules: Sequence[Rule], article_ids: Sequence[
     name = sync_rules(index, rules)
     active = {rule.id for rule in rules}
     matches: dict[str, set[str]] = {}
-    with search_errors_as_retry("percolating the batch"):
-        response = index.client.search(
-            index=index.names.articles,
-            query=ids_scope(article_ids),
-            size=len(article_ids),
-            source_includes=list(PERCOLATED_FIELDS),
-        )
-        sources = [(hit["_id"], percolator_document(hit["_source"])) for hit in response["hits"]["hits"]]
-        for start in range(0, len(sources), DOCUMENTS_PER_REQUEST):
-            chunk = sources[start : start + DOCUMENTS_PER_REQUEST]
-            slot_ids = [article_id for article_id, _ in chunk]
-            after: str | None = None
-            while True:
-                page = index.client.search(index=name, body=percolate_search([doc for _, doc in chunk], after))
-                hits = page["hits"]["hits"]
-                for rule_id, found in read_percolate_hits(hits, slot_ids).items():
-                    if rule_id in active:
-                        matches.setdefault(rule_id, set()).update(found)
-                if len(hits) < RULES_PER_PAGE:
-                    break
-                after = str(hits[-1]["_source"]["rule_id"])
+    response = index.client.search(
+        index=index.names.articles,
+        query=ids_scope(article_ids),
+        size=len(article_ids),
+        source_includes=list(PERCOLATED_FIELDS),
+    )
+    sources = [(hit["_id"], percolator_document(hit["_source"])) for hit in response["hits"]["hits"]]
+    for start in range(0, len(sources), DOCUMENTS_PER_REQUEST):
+        chunk = sources[start : start + DOCUMENTS_PER_REQUEST]
+        slot_ids = [article_id for article_id, _ in chunk]
+        after: str | None = None
+        while True:
+            page = index.client.search(index=name, body=percolate_search([doc for _, doc in chunk], after))
+            hits = page["hits"]["hits"]
+            for rule_id, found in read_percolate_hits(hits, slot_ids).items():
+                if rule_id in active:
+                    matches.setdefault(rule_id, set()).update(found)
+            if len(hits) < RULES_PER_PAGE:
+                break
+            after = str(hits[-1]["_source"]["rule_id"])
     return matches

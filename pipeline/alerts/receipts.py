@@ -1,6 +1,6 @@
 """Match receipts: which article versions the alert rules have seen, so none is skipped.
 
-``process_alerts`` writes one receipt per article of its batch (id = article id, with the
+``alert_on_articles`` writes one receipt per article of its batch (id = article id, with the
 article's version) after the ledger write. If a run dies between indexing a batch and matching
 it, those articles have no receipt, and ``deliver_pending``'s catch-up matches every article
 written in the last ``catch_up_hours`` whose current version has none. Receipts live in
@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 from elasticsearch import NotFoundError
 
-from pipeline.index import SearchIndex, search_errors_as_retry
 from pipeline.index.bulk import bulk_write
+from pipeline.index.connection import SearchIndex
 from pipeline.index.templates import DATE, INTEGER, KEYWORD
 
 logger = logging.getLogger(__name__)
@@ -49,16 +49,15 @@ def _ensure(index: SearchIndex) -> str:
 def article_versions(index: SearchIndex, article_ids: Sequence[str]) -> dict[str, int]:
     """The current version of each article."""
     versions: dict[str, int] = {}
-    with search_errors_as_retry("reading article versions"):
-        for start in range(0, len(article_ids), 1000):
-            chunk = list(article_ids[start : start + 1000])
-            response = index.client.search(
-                index=index.names.articles,
-                query={"ids": {"values": chunk}},
-                size=len(chunk),
-                source_includes=["version"],
-            )
-            versions.update({hit["_id"]: int(hit["_source"].get("version") or 1) for hit in response["hits"]["hits"]})
+    for start in range(0, len(article_ids), 1000):
+        chunk = list(article_ids[start : start + 1000])
+        response = index.client.search(
+            index=index.names.articles,
+            query={"ids": {"values": chunk}},
+            size=len(chunk),
+            source_includes=["version"],
+        )
+        versions.update({hit["_id"]: int(hit["_source"].get("version") or 1) for hit in response["hits"]["hits"]})
     return versions
 
 
@@ -66,8 +65,7 @@ def write_receipts(index: SearchIndex, versions: dict[str, int], now: datetime) 
     """Record that these article versions were matched."""
     if not versions:
         return
-    with search_errors_as_retry("writing match receipts"):
-        name = _ensure(index)
+    name = _ensure(index)
     actions = [
         {
             "_op_type": "index",
@@ -88,21 +86,20 @@ def unmatched_articles(index: SearchIndex, now: datetime, hours: float) -> list[
     if hours <= 0:
         return []
     since = (now - timedelta(hours=hours)).isoformat()
-    with search_errors_as_retry("looking for unmatched articles"):
-        response = index.client.search(
-            index=index.names.articles,
-            query={"range": {"ingested_at": {"gte": since}}},
-            size=CATCH_UP_LIMIT,
-            sort=[{"ingested_at": "desc"}],
-            source_includes=["version"],
-        )
-        recent = {hit["_id"]: int(hit["_source"].get("version") or 1) for hit in response["hits"]["hits"]}
-        if not recent:
-            return []
-        try:
-            found = index.client.mget(index=receipts_index_name(index), ids=list(recent), source_includes=["version"])
-            docs = found["docs"]
-        except NotFoundError:
-            docs = []
+    response = index.client.search(
+        index=index.names.articles,
+        query={"range": {"ingested_at": {"gte": since}}},
+        size=CATCH_UP_LIMIT,
+        sort=[{"ingested_at": "desc"}],
+        source_includes=["version"],
+    )
+    recent = {hit["_id"]: int(hit["_source"].get("version") or 1) for hit in response["hits"]["hits"]}
+    if not recent:
+        return []
+    try:
+        found = index.client.mget(index=receipts_index_name(index), ids=list(recent), source_includes=["version"])
+        docs = found["docs"]
+    except NotFoundError:
+        docs = []
     seen = {doc["_id"]: int(doc["_source"].get("version") or 0) for doc in docs if doc.get("found")}
     return [article_id for article_id, version in recent.items() if seen.get(article_id, 0) < version]

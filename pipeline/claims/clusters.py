@@ -16,8 +16,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pipeline.claims.similarity import claim_similarity, speaker_key
-from pipeline.index import SearchIndex, search_errors_as_retry
 from pipeline.index.articles import claim_id
+from pipeline.index.connection import SearchIndex
 from pipeline.models import Article, Claim, Quantity, Span
 from pipeline.settings import ClaimSettings
 
@@ -125,19 +125,18 @@ class ClaimClusterer:
         if not keys:
             return []
         since = (now - timedelta(days=self.settings.cluster_window_days)).isoformat()
-        with search_errors_as_retry("reading claim cluster candidates"):
-            response = self.index.client.search(
-                index=self.index.names.claims,
-                query={
-                    "bool": {
-                        "filter": [{"terms": {"speaker_keys": list(keys)}}, {"range": {"claim_date": {"gte": since}}}],
-                        # An updated article's old claims are about to be replaced; do not match them.
-                        "must_not": [{"terms": {"article_id": list(batch_article_ids)}}],
-                    }
-                },
-                sort=[{"claim_date": "desc"}],
-                size=_CANDIDATE_LIMIT,
-            )
+        response = self.index.client.search(
+            index=self.index.names.claims,
+            query={
+                "bool": {
+                    "filter": [{"terms": {"speaker_keys": list(keys)}}, {"range": {"claim_date": {"gte": since}}}],
+                    # An updated article's old claims are about to be replaced; do not match them.
+                    "must_not": [{"terms": {"article_id": list(batch_article_ids)}}],
+                }
+            },
+            sort=[{"claim_date": "desc"}],
+            size=_CANDIDATE_LIMIT,
+        )
         return [
             _KnownClaim(
                 hit["_id"],
@@ -184,23 +183,22 @@ class ClaimCluster:
 
 def clusters_for_entity(index: SearchIndex, entity_id: str, *, limit: int = 10) -> list[ClaimCluster]:
     """The claim clusters whose speaker (person or organisation) is this entity, largest first."""
-    with search_errors_as_retry("reading claims"):
-        index.client.indices.refresh(index=index.names.claims)
-        response = index.client.search(
-            index=index.names.claims,
-            query={"terms": {"speaker_keys": [entity_id]}},
-            aggs={"clusters": {"terms": {"field": "claim_cluster_id", "size": limit}}},
-            size=0,
-        )
-        cluster_ids = [bucket["key"] for bucket in response["aggregations"]["clusters"]["buckets"]]
-        if not cluster_ids:
-            return []
-        claims = index.client.search(
-            index=index.names.claims,
-            query={"terms": {"claim_cluster_id": cluster_ids}},
-            sort=[{"claim_date": "asc"}, {"published": "asc"}],
-            size=_CANDIDATE_LIMIT,
-        )["hits"]["hits"]
+    index.client.indices.refresh(index=index.names.claims)
+    response = index.client.search(
+        index=index.names.claims,
+        query={"terms": {"speaker_keys": [entity_id]}},
+        aggs={"clusters": {"terms": {"field": "claim_cluster_id", "size": limit}}},
+        size=0,
+    )
+    cluster_ids = [bucket["key"] for bucket in response["aggregations"]["clusters"]["buckets"]]
+    if not cluster_ids:
+        return []
+    claims = index.client.search(
+        index=index.names.claims,
+        query={"terms": {"claim_cluster_id": cluster_ids}},
+        sort=[{"claim_date": "asc"}, {"published": "asc"}],
+        size=_CANDIDATE_LIMIT,
+    )["hits"]["hits"]
     clusters = {cluster_id: ClaimCluster(cluster_id) for cluster_id in cluster_ids}
     for hit in claims:
         source = hit["_source"]

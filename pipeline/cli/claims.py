@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from pipeline.claims.clusters import ClaimCluster, clusters_for_entity
-from pipeline.cli import app
+from pipeline.cli.app import app
 from pipeline.cli.common import console, print_json_line, resolve_entity, settings_from_environment
-from pipeline.index import SearchIndex
+
+if TYPE_CHECKING:
+    from pipeline.claims.clusters import ClaimCluster
 
 
 @app.command("claims")
@@ -20,9 +20,12 @@ def claims_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print clusters as one JSON line.")] = False,
 ) -> None:
     """Claim clusters whose speaker is the entity (person or organisation), each with its timeline."""
+    from pipeline.claims.clusters import clusters_for_entity
+    from pipeline.index.connection import SearchIndex
+
     settings = settings_from_environment()
     entity_id = resolve_entity(entity, settings)
-    clusters = clusters_for_entity(SearchIndex.connect(settings), entity_id, limit=limit)
+    clusters = clusters_for_entity(SearchIndex.connect(settings, ensure=False), entity_id, limit=limit)
     if as_json:
         print_json_line({"entity_id": entity_id, "clusters": [cluster.to_document() for cluster in clusters]})
         return
@@ -34,6 +37,8 @@ def claims_command(
 
 
 def print_cluster(cluster: ClaimCluster) -> None:
+    from rich.table import Table
+
     console.print(
         f"[bold]{' / '.join(cluster.speakers) or '(unknown speaker)'}[/]  [dim]cluster {cluster.cluster_id}[/]"
     )

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from pipeline.settings import Settings, load_settings
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
 
 console = Console()
-error_console = Console(stderr=True)
 
 
 def settings_from_environment() -> Settings:
+    """The settings of config/ with the environment's overrides (imported here: half a second)."""
+    from pipeline.settings import load_settings
+
     return load_settings()
 
 
 def default_corpus_dir() -> Path:
-    """The shared corpus: ``NEWSHOUND_SHARED_DIR/corpus`` or ``../shared/corpus`` beside the repository."""
-    if os.environ.get("NEWSHOUND_SHARED_DIR"):
-        return Path(os.environ["NEWSHOUND_SHARED_DIR"]) / "corpus"
-    return Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+    """The shared corpus, by the one rule in ``newshound_dev.corpus``."""
+    from newshound_dev.corpus import shared_corpus_dir  # development tooling: imported only when used
+
+    return shared_corpus_dir()
 
 
 def resolve_entity(name_or_id: str, settings: Settings) -> str:
@@ -31,10 +33,10 @@ def resolve_entity(name_or_id: str, settings: Settings) -> str:
     NER name's, with the type the index already knows for that name when it knows one."""
     from elasticsearch import ApiError, TransportError
 
-    from pipeline.entities import EntityExtractor
+    from pipeline.entities.extractor import EntityExtractor
     from pipeline.errors import ConfigError, NewshoundError
-    from pipeline.index import SearchIndex
     from pipeline.index.articles import indexed_entity_ids
+    from pipeline.index.connection import SearchIndex
     from pipeline.models import ENTITY_ID
 
     if ENTITY_ID.fullmatch(name_or_id):

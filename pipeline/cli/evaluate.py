@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli import eval_app
+from pipeline.cli.app import eval_app
 from pipeline.cli.common import default_corpus_dir, print_json_line, settings_from_environment
-from pipeline.settings import load_settings
 
 
 @eval_app.command("extraction")
@@ -43,6 +42,7 @@ def eval_entities(
 ) -> None:
     """Accuracy of canonical entity linking on the labelled alias and inflection set."""
     from newshound_dev.evaluation.entities import LINKING_SET, evaluate_entities_report
+    from pipeline.settings import load_settings
 
     settings = load_settings(overrides={"entities.use_ner": False} if no_ner else {})
     report = evaluate_entities_report(labelled_set or LINKING_SET, settings)
@@ -58,7 +58,7 @@ def eval_ner(
 ) -> None:
     """Score named-entity recognition (exact spans, outer layer) through the production entity path."""
     from newshound_dev.evaluation.ner import evaluate_ner, read_gold_folder
-    from pipeline.entities import EntityExtractor
+    from pipeline.entities.extractor import EntityExtractor
 
     extractor = EntityExtractor.from_settings(settings_from_environment())
     report = evaluate_ner(read_gold_folder(corpus), extractor.extract_many, keep_mistakes=mistakes)

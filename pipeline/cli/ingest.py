@@ -6,22 +6,19 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from newshound_dev.newsweb import NewsSite, NewsWebServer
-from newshound_dev.newsweb.demo import internet_reachable, news_web_sources, settings_for_news_web
-from pipeline.cli import app
+from pipeline.cli.app import app
 from pipeline.cli.common import console, default_corpus_dir, print_json_line, settings_from_environment
 from pipeline.errors import ConfigError
-from pipeline.index import SearchIndex
-from pipeline.index.dead_letters import replay_dead_letters
-from pipeline.ingest.cycle import IngestOptions, ProgressCallback, run_ingest
-from pipeline.settings import load_feed_registry
-from pipeline.summary import RunSummary
+
+# A command imports the stages it runs when it runs (start-up, docs/performance.md).
+if TYPE_CHECKING:
+    from newshound_dev.newsweb import NewsWebServer
+    from pipeline.ingest.cycle import ProgressCallback
+    from pipeline.summary import RunSummary
 
 
 @app.command()
@@ -34,6 +31,10 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON line.")] = False,
 ) -> None:
     """Run one ingest cycle over the feed registry and print a summary of counts."""
+    from newshound_dev.newsweb.demo import internet_reachable, news_web_sources, settings_for_news_web
+    from pipeline.ingest.cycle import IngestOptions, run_ingest
+    from pipeline.settings import load_feed_registry
+
     settings = settings_from_environment()
     sources = list(load_feed_registry(settings).feeds)
     if auto_demo and not demo and not internet_reachable(sources):
@@ -61,6 +62,9 @@ def ingest(
 @app.command("retry-dead-letters")
 def retry_dead_letters() -> None:
     """Replay parked documents and requeue parked work items."""
+    from pipeline.index.connection import SearchIndex
+    from pipeline.index.dead_letters import replay_dead_letters
+
     settings = settings_from_environment()
     index = SearchIndex.connect(settings)
     result = replay_dead_letters(index.client, index.names)
@@ -77,6 +81,8 @@ def newsweb(
     corpus: Annotated[Path | None, typer.Option(help="Shared corpus folder.")] = None,
 ) -> None:
     """Serve the local news web (feeds and pages from the shared corpus) until interrupted."""
+    from newshound_dev.newsweb import NewsSite, NewsWebServer
+
     server = NewsWebServer(NewsSite.from_corpus(corpus or default_corpus_dir()), port=port)
     console.print(f"news web on {server.base_url}; feeds:")
     for outlet, url in sorted(server.feed_urls().items()):
@@ -87,6 +93,8 @@ def newsweb(
 
 def print_summary(summary: RunSummary) -> None:
     """The end-of-run table: counts per reason, then the first failures with where and why."""
+    from rich.table import Table
+
     console.print(f"[bold]ingest run {summary.run_id}[/]: {summary.status} in {summary.duration_seconds:.1f} s")
     table = Table()
     table.add_column("reason")
@@ -107,6 +115,8 @@ def print_summary(summary: RunSummary) -> None:
 
 @contextlib.contextmanager
 def _news_web(enabled: bool, corpus: Path | None) -> Iterator[NewsWebServer | None]:
+    from newshound_dev.newsweb import NewsSite, NewsWebServer
+
     if not enabled:
         yield None
         return
@@ -124,6 +134,8 @@ def _news_web(enabled: bool, corpus: Path | None) -> Iterator[NewsWebServer | No
 
 @contextlib.contextmanager
 def _progress(*, enabled: bool) -> Iterator[ProgressCallback | None]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     if not enabled:
         yield None
         return

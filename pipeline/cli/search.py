@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from pipeline.alerts import parked_alert_count
-from pipeline.cli import app
+from pipeline.cli.app import app
 from pipeline.cli.common import console, print_json_line, resolve_entity, settings_from_environment
-from pipeline.index import SearchIndex
-from pipeline.index.dead_letters import count_parked
-from pipeline.index.runs import recent_runs
-from pipeline.settings import EntitySettings
+
+if TYPE_CHECKING:
+    from pipeline.settings import EntitySettings
 
 # Title matches weigh most; language subfields exist only on clusters with the analyzers and are
 # ignored by the query otherwise.
@@ -55,9 +51,13 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print hits as one JSON line.")] = False,
 ) -> None:
     """Search the indexed articles and print the top hits."""
+    from rich.markup import escape
+
+    from pipeline.index.connection import SearchIndex
+
     settings = settings_from_environment()
     entity_ids = [resolve_entity(name, settings) for name in entity or ()]
-    index = SearchIndex.connect(settings)
+    index = SearchIndex.connect(settings, ensure=False)
     response = index.client.search(
         index=index.names.articles,
         query=search_query(query, entity_ids),
@@ -84,7 +84,7 @@ def search(
 
 def ner_status(options: EntitySettings) -> dict[str, str | None]:
     """The backend that would read each configured language now (None: knowledge base and rules only)."""
-    from pipeline.entities import ner_backends
+    from pipeline.entities.extractor import ner_backends
 
     if not options.use_ner:
         return dict.fromkeys(options.ner_backends)
@@ -100,8 +100,15 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print status as one JSON line.")] = False,
 ) -> None:
     """Cluster, indices and counts, NER, failing feeds, parked work and the last runs."""
+    from rich.table import Table
+
+    from pipeline.alerts.ledger import parked_alert_count
+    from pipeline.index.connection import SearchIndex
+    from pipeline.index.dead_letters import count_parked
+    from pipeline.index.runs import recent_runs
+
     settings = settings_from_environment()
-    index = SearchIndex.connect(settings)
+    index = SearchIndex.connect(settings, ensure=False)
     client = index.client
     health = client.cluster.health()
     names = index.names
@@ -131,10 +138,7 @@ def status(
         "alert_deliveries_parked": parked_alert_count(index),
         "failing_feeds": [hit["_source"] for hit in failing],
         "ner": ner,
-        "last_runs": [
-            {key: run.get(key) for key in ("run_id", "kind", "status", "started_at", "duration_seconds", "counts")}
-            for run in recent_runs(index, size=5)
-        ],
+        "last_runs": last_runs,
     }
     if as_json:
         print_json_line(report)

@@ -11,16 +11,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from pipeline.alerts.config import parse_watch_config, watches_path
-from pipeline.alerts.editing import add_rule_text, remove_rule_text, rule_as_data, validate_rule, write_checked
-from pipeline.alerts.matching import build_candidates, search_named_rules
-from pipeline.cli import app
+from pipeline.cli.app import app
 from pipeline.cli.common import console, print_json_line, resolve_entity, settings_from_environment
 from pipeline.errors import ConfigError
-from pipeline.index import SearchIndex
 
 watch_app = typer.Typer(no_args_is_help=True, help="Alert rules: add, list, remove, test (config/watches.yaml).")
 app.add_typer(watch_app, name="watch")
@@ -29,6 +23,8 @@ TEST_LIMIT = 1000
 
 
 def _read(settings: Any) -> tuple[Any, str]:
+    from pipeline.alerts.config import watches_path
+
     path = watches_path(settings)
     text = path.read_text(encoding="utf-8") if path.exists() else "version: 1\n"
     return path, text
@@ -37,6 +33,11 @@ def _read(settings: Any) -> tuple[Any, str]:
 @watch_app.command("list")
 def list_rules(as_json: Annotated[bool, typer.Option("--json", help="Print rules as one JSON line.")] = False) -> None:
     """The rules, their notifiers and whether they are active."""
+    from rich.table import Table
+
+    from pipeline.alerts.config import parse_watch_config
+    from pipeline.alerts.editing import rule_as_data
+
     settings = settings_from_environment()
     path, text = _read(settings)
     config = parse_watch_config(text, path, check_environment=False)
@@ -86,6 +87,9 @@ def add_rule(
     description: Annotated[str, typer.Option(help="A note for people reading the file.")] = "",
 ) -> None:
     """Add a rule to the watches file (comments and layout are kept)."""
+    from pipeline.alerts.config import parse_watch_config
+    from pipeline.alerts.editing import add_rule_text, rule_as_data, validate_rule, write_checked
+
     settings = settings_from_environment()
     path, text = _read(settings)
     data: dict[str, Any] = {"id": rule_id, "kind": kind, "notifiers": list(notifier), "mode": mode, "per": per}
@@ -111,6 +115,8 @@ def add_rule(
 @watch_app.command("remove")
 def remove_rule(rule_id: Annotated[str, typer.Argument(help="Id of the rule to remove.")]) -> None:
     """Remove a rule from the watches file (its alerts stay in the alerts index)."""
+    from pipeline.alerts.editing import remove_rule_text, write_checked
+
     settings = settings_from_environment()
     path, text = _read(settings)
     write_checked(path, remove_rule_text(text, rule_id, str(path)))
@@ -124,13 +130,20 @@ def test_rule(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON line.")] = False,
 ) -> None:
     """What the rule would have matched in the last N days: no delivery, nothing written."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from pipeline.alerts.config import parse_watch_config
+    from pipeline.alerts.matching import build_candidates, search_named_rules
+    from pipeline.index.connection import SearchIndex
+
     settings = settings_from_environment()
     path, text = _read(settings)
     config = parse_watch_config(text, path, check_environment=False)
     rule = config.rule(rule_id)
     if rule is None:
         raise ConfigError(str(path), f"rules[id={rule_id}]", "no rule with this id", "see `newshound watch list`")
-    index = SearchIndex.connect(settings)
+    index = SearchIndex.connect(settings, ensure=False)
     since = (datetime.now(UTC) - timedelta(days=days)).isoformat()
     errors: dict[str, str] = {}
     pairs = search_named_rules(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pipeline.dedupe.core import (
+from pipeline.dedupe.fingerprints import (
     LEAST_SHARED_FACTS,
     decode_signature,
     estimated_similarity,
@@ -33,7 +33,7 @@ from pipeline.dedupe.core import (
     split_story_keys,
     story_match,
 )
-from pipeline.index import SearchIndex, search_errors_as_retry
+from pipeline.index.connection import SearchIndex
 from pipeline.models import Article
 from pipeline.settings import DedupeSettings
 
@@ -115,8 +115,7 @@ class DuplicateFinder:
             searches.extend(self._searches(article, now))
         responses: list[dict[str, Any]] = []
         if searches:
-            with search_errors_as_retry("dedupe lookup"):
-                responses = list(self.index.client.msearch(searches=searches)["responses"])
+            responses = list(self.index.client.msearch(searches=searches)["responses"])
         decided = []
         for position, article in enumerate(articles):
             exact, near, story = responses[position * 3 : position * 3 + 3]

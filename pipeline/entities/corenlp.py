@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from pipeline.entities.ner import NerSpan
-from pipeline.errors import RetryLater
+from pipeline.errors import Reason, RetryLater
 from pipeline.settings import CoreNlpSettings
 
 logger = logging.getLogger(__name__)
@@ -120,11 +120,11 @@ class CoreNlpNer:
             )
         except httpx.HTTPError as error:
             self._mark_down()
-            raise RetryLater("ner-unavailable", f"CoreNLP at {self._options.url}: {error}") from error
+            raise RetryLater(Reason.NER_UNAVAILABLE, f"CoreNLP at {self._options.url}: {error}") from error
         if response.status_code != 200:
             if response.status_code >= 500:
                 self._mark_down()
-            raise RetryLater("ner-unavailable", f"CoreNLP answered {response.status_code}: {response.text[:200]}")
+            raise RetryLater(Reason.NER_UNAVAILABLE, f"CoreNLP answered {response.status_code}: {response.text[:200]}")
         result: dict[str, Any] = response.json()
         return result
 

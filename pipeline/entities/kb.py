@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from pipeline.entities.lexicon import ALL_COMMON_WORDS, COMMON_WORDS
 from pipeline.entities.tokens import alias_key, alias_tokens
 from pipeline.errors import ConfigError
 from pipeline.models import KNOWLEDGE_BASE_ID, EntityType
-from pipeline.settings import read_yaml_mapping
+from pipeline.settings import read_yaml_mapping, validated
 
 LANGUAGE_PATTERN = re.compile(r"[a-z]{2}")
 REQUIRED_NAME_LANGUAGES = ("en", "de")
@@ -191,10 +191,15 @@ def load_knowledge_base(path: Path) -> KnowledgeBase:
 def parse_knowledge_base(data: Mapping[str, Any], path: Path) -> KnowledgeBase:
     """Validate already-loaded YAML data (``path`` is used in error messages)."""
     file = str(path)
-    try:
-        raw = _KnowledgeBaseFile.model_validate(data)
-    except ValidationError as error:
-        raise _validation_error(error, file, data) from None
+
+    def entity_name(collection: str, index: int) -> str | None:
+        """ "entities[3] (Q423)": the id says which entry is meant better than the position."""
+        entries = data.get("entities") if collection == "entities" else None
+        if not isinstance(entries, list) or index >= len(entries) or not isinstance(entries[index], dict):
+            return None
+        return entity_key(index, str(entries[index].get("id", "?")))
+
+    raw = validated(_KnowledgeBaseFile, data, file, docs="docs/entities.md", item_name=entity_name)
     _check_unique_ids(raw.entities, file)
     entities = tuple(_build_entity(entry, index, file) for index, entry in enumerate(raw.entities))
     roles = {key: tuple(forms) for key, forms in raw.roles.items()}
@@ -360,25 +365,3 @@ def _check_alias_collisions(knowledge_base: KnowledgeBase, file: str) -> None:
 
 def _languages_overlap(first: frozenset[str] | None, second: frozenset[str] | None) -> bool:
     return first is None or second is None or bool(first & second)
-
-
-def _validation_error(error: ValidationError, file: str, data: Mapping[str, Any]) -> ConfigError:
-    first = error.errors()[0]
-    location = [str(part) for part in first["loc"]]
-    if len(location) >= 2 and location[0] == "entities" and location[1].isdigit():
-        index = int(location[1])
-        entries = data.get("entities")
-        entity_id = "?"
-        if isinstance(entries, list) and index < len(entries) and isinstance(entries[index], dict):
-            entity_id = str(entries[index].get("id", "?"))
-        location[:2] = [entity_key(index, entity_id)]
-    key = ".".join(location) or "(top level)"
-    if first["type"] == "extra_forbidden":
-        problem, fix = "unknown key", "remove it or correct its spelling (see docs/entities.md)"
-    elif first["type"] == "missing":
-        problem, fix = "required key missing", "add it (see docs/entities.md)"
-    else:
-        problem, fix = first["msg"], "see docs/entities.md for the format"
-    if len(error.errors()) > 1:
-        problem += f" (and {len(error.errors()) - 1} more problem(s))"
-    return ConfigError(file, key, problem, fix)

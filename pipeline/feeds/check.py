@@ -1,14 +1,15 @@
-"""The core of ``newshound check-feed PATH``: one local feed file through the polling parser.
+"""The core of ``newshound check-feed PATH...``: local feed files through the polling parser.
 
-The file goes through exactly what a polled feed goes through: the fetcher's body cap
+Each file goes through exactly what a polled feed goes through: the fetcher's body cap
 (``fetch.max_body_bytes``, applied to the decompressed size of a ``.gz`` file read as
 ``Content-Encoding: gzip``), then ``parse_feed`` with ``feeds.max_feed_bytes`` and
-``feeds.max_entries_per_poll``. The result is a JSON-ready dict; nothing raises.
+``feeds.max_entries_per_poll``. The result is a JSON-ready dict per file; nothing raises.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.errors import Reason, SkipItem
@@ -21,18 +22,26 @@ _READ_CHUNK_BYTES = 64 * 1024
 _CHECK_SOURCE_ID = "check-feed"
 
 
+def check_feed_files(paths: Iterable[Path], settings: Settings) -> Iterator[dict[str, object]]:
+    """``check_feed_file`` for each path, in order, each report as soon as its file is done."""
+    for path in paths:
+        yield check_feed_file(path, settings)
+
+
 def check_feed_file(
     path: Path,
     settings: Settings,
     *,
     content_type: str | None = None,
     base_url: str | None = None,
+    fetched_at: datetime | None = None,
 ) -> dict[str, object]:
     """Parse a local feed file as polling would and describe the outcome as a JSON-ready dict.
 
     ``content_type`` and ``base_url`` stand in for the Content-Type header and the feed's
     address; without them the file is read like a document served without headers, and
     relative links are refused because there is nothing to resolve them against.
+    ``fetched_at`` stands in for the poll time that bounds entry dates (default: now).
     """
     report: dict[str, object] = {"path": str(path), "compressed": path.name.lower().endswith(".gz")}
     try:
@@ -52,6 +61,7 @@ def check_feed_file(
             max_bytes=settings.feeds.max_feed_bytes,
             max_entries=settings.feeds.max_entries_per_poll,
             allowed_hosts=settings.fetch.allowed_hosts,
+            fetched_at=fetched_at or datetime.now(UTC),
         )
     except Exception as error:  # parse_feed must not raise; if it does, say so instead of crashing
         detail = f"internal error ({type(error).__name__}: {error})"
@@ -62,8 +72,8 @@ def check_feed_file(
 def describe_parsed_feed(parsed: ParsedFeed) -> dict[str, object]:
     """A JSON-ready summary of a parse: counts, refused links, the kept entries."""
     return {
-        "ok": parsed.error is None,
-        "error": parsed.error,
+        "ok": parsed.failure is None,
+        "error": f"{parsed.failure.reason}: {parsed.failure.detail}" if parsed.failure else None,
         "title": parsed.title,
         "link": parsed.link,
         "version": parsed.version,
@@ -84,6 +94,7 @@ def describe_parsed_feed(parsed: ParsedFeed) -> dict[str, object]:
                 "entry_id": entry.entry_id,
                 "title": entry.title,
                 "published": entry.published.isoformat() if entry.published else None,
+                "published_raw": entry.published_raw,
                 "language": entry.language,
                 "tags": list(entry.tags),
                 "summary_chars": len(entry.summary),

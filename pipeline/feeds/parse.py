@@ -2,8 +2,11 @@
 
 ``parse_feed`` never raises for bad input and never lets feedparser open a file or a URL:
 feedparser gets an ``io.BytesIO`` of a document that ``prepare_document`` has checked (size,
-entities, DOCTYPE, nesting, encoding tricks; see prepare.py) and, when needed, rewritten.
-A document that cannot be used gives ``ParsedFeed.error`` = "feed-error: <detail>".
+entities, DOCTYPE, nesting, HTML in text, encoding tricks; see prepare.py) and, when needed,
+rewritten. A document that cannot be used gives ``ParsedFeed.failure``: an ``ItemFailure`` of
+stage poll, reason feed-error, with the detail.
+Every URL that leaves this module (entry links, the feed's link) is in ``fetchable_url`` form
+and has passed ``url_refusal``; dates are kept only when ``believable_date`` accepts them.
 """
 
 from __future__ import annotations
@@ -22,13 +25,15 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-from pipeline.errors import Reason
+from pipeline.errors import ItemFailure, Reason, Stage
+from pipeline.feeds.dates import believable_date, raw_date_text
 from pipeline.feeds.patches import apply_feedparser_patches
 from pipeline.feeds.prepare import is_feed_root, prepare_document
 from pipeline.feeds.text import HTML_TYPES, clean_text, html_to_text
 from pipeline.fetch.guard import url_refusal
 from pipeline.models import FeedEntry
 from pipeline.settings import FeedSource
+from pipeline.urls import fetchable_url, without_controls
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +47,10 @@ apply_feedparser_patches()
 
 @dataclass(frozen=True)
 class RefusedLink:
-    """An entry link we will not fetch, and why (a ``url_refusal`` text)."""
+    """An entry link we will not fetch, and why (a ``url_refusal`` or "malformed URL" text).
+
+    ``url`` is the link as the feed wrote it (resolved, control characters removed).
+    """
 
     url: str
     reason: str
@@ -66,14 +74,14 @@ class RawParse:
 class ParsedFeed:
     """The usable entries of one feed document and what was dropped from it.
 
-    ``error`` is None when the document was usable (possibly with ``bozo``: feedparser had to
-    recover from ill-formed XML or a wrong encoding), else "feed-error: <detail>" and
+    ``failure`` is None when the document was usable (possibly with ``bozo``: feedparser had to
+    recover from ill-formed XML or a wrong encoding), else why not (reason feed-error), and
     ``entries`` is empty.
     """
 
     entries: tuple[FeedEntry, ...]
     refused_links: tuple[RefusedLink, ...]
-    error: str | None
+    failure: ItemFailure | None
     bozo: bool
     title: str | None
     bozo_reason: str | None = None
@@ -99,13 +107,19 @@ def parse_feed(
     max_bytes: int,
     max_entries: int,
     allowed_hosts: Sequence[str] = (),
+    fetched_at: datetime | None = None,
 ) -> ParsedFeed:
     """Parse a feed document we fetched ourselves; never raises for bad input.
 
     ``base_url`` is the address the document came from (after redirects); relative links are
     resolved against it, or against ``content_location`` (the HTTP header) when that is given.
     At most ``max_entries`` entries are kept, newest first when the feed dates them.
+    ``fetched_at`` bounds entry dates (none may lie more than a day after it); callers should
+    pass their poll time, and without it the clock is read once, here.
     """
+    fetched_at = fetched_at or datetime.now(UTC)
+    if fetched_at.tzinfo is None:
+        fetched_at = fetched_at.replace(tzinfo=UTC)  # naive means UTC, as in state.py
     headers = response_headers(
         base_url=base_url,
         content_type=content_type,
@@ -114,29 +128,30 @@ def parse_feed(
     )
     raw = guarded_parse(document, headers, max_bytes=max_bytes)
     if raw.result is None:
-        return _failed(raw.error or "unknown error", raw.notes)
+        return _failed(raw.error or "unknown error", raw.notes, source)
     result = raw.result
     error = _not_a_feed(result, raw.root_name, document)
     if error is not None:
-        return _failed(error, raw.notes)
+        return _failed(error, raw.notes, source)
     feed = result.get("feed") or {}
+    context = _EntryContext(headers.get("content-location"), tuple(allowed_hosts), _WrittenUrls(document), fetched_at)
     try:
-        entries, refused, counts = _entries(
-            result, source, headers.get("content-location"), allowed_hosts, _WrittenUrls(document)
-        )
+        entries, refused, counts = _entries(result, source, context)
     except Exception as error:  # a bug of ours on odd input: report it, do not crash the poll
         logger.warning("reading the entries of %s failed", source.id, exc_info=True)
-        return _failed(f"could not read the entries ({_describe(error)})", raw.notes)
+        return _failed(f"could not read the entries ({_describe(error)})", raw.notes, source)
     kept = entries[:max_entries]
     bozo_exception = result.get("bozo_exception")
+    feed_link, feed_link_refusal = _checked_url(_string(feed.get("link")).strip(), allowed_hosts)
+    notes = raw.notes if feed_link_refusal is None else (*raw.notes, f"feed link dropped ({feed_link_refusal})")
     return ParsedFeed(
         entries=tuple(kept),
         refused_links=tuple(refused),
-        error=None,
+        failure=None,
         bozo=bool(result.get("bozo")),
         title=_text_field(feed, "title") or None,
         bozo_reason=_describe(bozo_exception) if result.get("bozo") else None,
-        link=_string(feed.get("link")) or None,
+        link=feed_link,
         version=_string(result.get("version")) or None,
         encoding=_string(result.get("encoding")) or None,
         language=_language(_string(feed.get("language"))),
@@ -144,7 +159,7 @@ def parse_feed(
         entries_over_limit=len(entries) - len(kept),
         entries_without_link=counts["without-link"],
         duplicate_entries=counts["duplicate"],
-        notes=raw.notes,
+        notes=notes,
     )
 
 
@@ -212,11 +227,11 @@ def guarded_parse(document: bytes, headers: Mapping[str, str], *, max_bytes: int
     return RawParse(result, None, prepared.root_name, prepared.notes)
 
 
-def _failed(detail: str, notes: tuple[str, ...]) -> ParsedFeed:
+def _failed(detail: str, notes: tuple[str, ...], source: FeedSource) -> ParsedFeed:
     return ParsedFeed(
         entries=(),
         refused_links=(),
-        error=f"{Reason.FEED_ERROR}: {detail}",
+        failure=ItemFailure(Stage.POLL, Reason.FEED_ERROR, detail, url=source.url, feed_id=source.id),
         bozo=True,
         title=None,
         notes=notes,
@@ -239,12 +254,18 @@ def _not_a_feed(result: Mapping[str, Any], root_name: str | None, document: byte
     return "not a feed (no root element)"
 
 
+@dataclass(frozen=True)
+class _EntryContext:
+    """What reading entries needs besides feedparser's result and the registry entry."""
+
+    base_url: str | None
+    allowed_hosts: tuple[str, ...]
+    written_urls: _WrittenUrls
+    fetched_at: datetime
+
+
 def _entries(
-    result: Mapping[str, Any],
-    source: FeedSource,
-    base_url: str | None,
-    allowed_hosts: Sequence[str],
-    written_urls: _WrittenUrls,
+    result: Mapping[str, Any], source: FeedSource, context: _EntryContext
 ) -> tuple[list[FeedEntry], list[RefusedLink], dict[str, int]]:
     """All usable entries, newest first (undated ones after, in document order), without duplicates."""
     feed = result.get("feed") or {}
@@ -254,19 +275,21 @@ def _entries(
     counts = {"without-link": 0, "duplicate": 0}
     seen_ids: set[str] = set()
     for item in result.get("entries") or ():
-        url = _entry_link(item, base_url, written_urls)
-        if not url:
+        link = _entry_link(item, context.base_url, context.written_urls)
+        if not link:
             counts["without-link"] += 1
             continue
-        refusal = url_refusal(url, allowed_hosts) if _has_scheme(url) else "relative link and no base URL"
-        if refusal is not None:
-            refused.setdefault(url, RefusedLink(url, refusal))
+        url, refusal = _checked_url(link, context.allowed_hosts)
+        if url is None:
+            reported = without_controls(link)
+            refused.setdefault(reported, RefusedLink(reported, refusal or "no URL"))
             continue
         entry_id = _string(item.get("id")).strip() or url
         if entry_id in seen_ids:
             counts["duplicate"] += 1
             continue
         seen_ids.add(entry_id)
+        published, published_raw = _published(item, context.fetched_at)
         entries.append(
             FeedEntry(
                 feed_id=source.id,
@@ -275,9 +298,10 @@ def _entries(
                 entry_id=entry_id,
                 title=_text_field(item, "title"),
                 summary=_text_field(item, "summary") or _content_text(item),
-                published=_published(item),
+                published=published,
                 language=_entry_language(item) or feed_language or _language(source.language or ""),
                 tags=_tags(item),
+                published_raw=published_raw,
             )
         )
     entries.sort(key=_newest_first)
@@ -286,6 +310,24 @@ def _entries(
 
 def _newest_first(entry: FeedEntry) -> tuple[bool, float]:
     return (entry.published is None, -entry.published.timestamp() if entry.published else 0.0)
+
+
+def _checked_url(url: str, allowed_hosts: Sequence[str]) -> tuple[str | None, str | None]:
+    """(the URL in ``fetchable_url`` form, None) when it may leave the feed stage, else (None, why).
+
+    The same guard the fetcher applies (``url_refusal``), judged on the normalised form so that
+    "HTTP://169.254.169.254" or a host hidden behind a NUL is seen for what it is.
+    """
+    if not url:
+        return None, None
+    if not _has_scheme(url):
+        return None, "relative link and no base URL"
+    try:
+        normalised = fetchable_url(url)
+    except ValueError as error:
+        return None, str(error)
+    refusal = url_refusal(normalised, allowed_hosts)
+    return (normalised, None) if refusal is None else (None, refusal)
 
 
 def _entry_link(item: Mapping[str, Any], base_url: str | None, written_urls: _WrittenUrls) -> str:
@@ -363,17 +405,28 @@ def _content_text(item: Mapping[str, Any]) -> str:
     return ""
 
 
-def _published(item: Mapping[str, Any]) -> datetime | None:
-    """Publication (else update, else creation) time in UTC; feedparser gives UTC struct_times."""
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+def _published(item: Mapping[str, Any], fetched_at: datetime) -> tuple[datetime | None, str | None]:
+    """Publication (else update, else creation) time in UTC, and the feed's text of that date.
+
+    A date ``believable_date`` refuses is skipped like one that does not parse; when none is
+    left the time is None and the text is the first date the entry has (to see what it was).
+    """
+    first_raw: str | None = None
+    for key in ("published", "updated", "created"):
         # dict.get: feedparser's own get() warns when it maps "updated" to "published".
-        parsed = dict.get(item, key) if isinstance(item, dict) else item.get(key)
-        if isinstance(parsed, time.struct_time):
-            try:
-                return datetime(*parsed[:6], tzinfo=UTC)
-            except (ValueError, OverflowError):
-                continue
-    return None
+        raw = raw_date_text(dict.get(item, key) if isinstance(item, dict) else item.get(key))
+        parsed = dict.get(item, f"{key}_parsed") if isinstance(item, dict) else item.get(f"{key}_parsed")
+        first_raw = first_raw or raw
+        if not isinstance(parsed, time.struct_time):
+            continue
+        try:
+            moment = datetime(*parsed[:6], tzinfo=UTC)
+        except (ValueError, OverflowError):
+            continue
+        believed = believable_date(moment, raw, fetched_at=fetched_at)
+        if believed is not None:
+            return believed, raw
+    return None, first_raw
 
 
 def _entry_language(item: Mapping[str, Any]) -> str | None:

@@ -6,6 +6,8 @@ this version, each of these takes it from milliseconds to minutes or gigabytes:
 - an internal DTD entity referenced many times (feedparser keeps "safe" entities and its loose
   parser expands them: 1,000 references to a 50 kB entity took 160 MB; 50,000 would take 2.5 GB);
 - elements nested 100,000 deep (its end-tag handling is quadratic: 23 s);
+- HTML inside text (escaped or CDATA): its sanitiser spends 10-25 µs per tag or reference, so
+  5 MB of "<a/>" took 22 s;
 - a first line of ``encoding="a" encoding="a" ...`` after ``<?`` (its XML-declaration regex
   backtracks: 26 kB took 44 s);
 - a long run of blank lines before the root element (its DOCTYPE regexes: 100 kB took 63 s);
@@ -41,6 +43,15 @@ MAX_FIRST_LINE_CHARS = 512
 # A blank run this long before the root element makes us rebuild the prolog without it
 # (feedparser's DOCTYPE regexes are quadratic in such runs).
 MAX_PROLOG_BLANK_RUN = 256
+# "<" and "&" inside the text of a document ("&lt;p&gt;", "<p>" in CDATA, "&amp;amp;"): each is a
+# tag or reference for feedparser's two HTML passes over every text (relative links, then the
+# sanitiser), at 10-25 µs apiece whatever the nesting. Measured on 6.0.14: a description of
+# 100,000 nested "<b>" with their end tags took 2.2-2.5 s (as much as 100,000 sibling
+# "<b></b>"), 4.9 MB of "<a/>" in CDATA 22 s; with this limit both are refused in 0.03-0.2 s,
+# and the costliest document under it (99,990 "<a/>") parses in 2.4 s. The densest article
+# markup in the extraction corpus has one per 22 bytes (median 57), so only a feed with more
+# than 2 MB of such HTML comes near the limit.
+MAX_TEXT_MARKUP = 100_000
 # Total characters that internal entities may add to a document. Real feeds use entities for a
 # few short strings; the quadratic blowup needs megabytes.
 MAX_ENTITY_EXPANSION_CHARS = 100_000
@@ -79,6 +90,9 @@ _VOID_ELEMENTS = frozenset(
     | {b"param", b"source", b"track", b"wbr"}
 )
 _FEED_ROOTS = frozenset({"rss", "rdf", "feed", "channel"})
+# What ``_text_markup_problem`` counts: a CDATA section (its "<" and "&"), or an "&" that can
+# decode to markup. Lazy up to a fixed delimiter, so linear.
+_TEXT_MARKUP = re.compile(rb"<!\[CDATA\[(.*?)(?:\]\]>|\Z)|&(?!gt;|quot;|apos;)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -124,10 +138,10 @@ def prepare_document(document: bytes, headers: dict[str, str]) -> PreparedDocume
     utf8 = convert_to_utf8(headers, document, probe)
     prolog = _scan_prolog(utf8)
     root_name = prolog.root_name or _guess_root_name(utf8, prolog.stop)
-    if _local_name(prolog.doctype_name or "") == "html" or _local_name(root_name or "") == "html":
+    if _is_html_page(root_name, prolog.doctype_name):
         return PreparedDocument(document, headers, error="not a feed (HTML page)", root_name="html")
     body_start = prolog.root_start if prolog.root_start is not None else prolog.stop
-    structure_problem = _structure_problem(utf8, body_start)
+    structure_problem = _structure_problem(utf8, body_start) or _text_markup_problem(utf8, body_start)
     if structure_problem is not None:
         return PreparedDocument(document, headers, error=structure_problem)
     prolog_reasons = _prolog_rewrite_reasons(utf8, prolog)
@@ -156,6 +170,18 @@ def prepare_document(document: bytes, headers: dict[str, str]) -> PreparedDocume
         root_name=root_name,
         notes=tuple(notes),
     )
+
+
+def _is_html_page(root_name: str | None, doctype_name: str | None) -> bool:
+    """True for an ``<html>`` root, or an HTML DOCTYPE before a root that is no feed's.
+
+    The root element decides: feeds written by XHTML templates put the XHTML DOCTYPE before
+    ``<rss>``, and they are feeds. The DOCTYPE only names a page whose root we cannot see or that
+    has none of the feed roots (``<!DOCTYPE html><title>...``).
+    """
+    if _local_name(root_name or "") == "html":
+        return True
+    return _local_name(doctype_name or "") == "html" and not is_feed_root(root_name)
 
 
 def _guess_root_name(data: bytes, start: int) -> str | None:
@@ -361,6 +387,22 @@ def _structure_problem(data: bytes, start: int) -> str | None:
             deepest = depth
             if deepest > MAX_NESTING_DEPTH:
                 return f"elements nested deeper than {MAX_NESTING_DEPTH} levels"
+    return None
+
+
+def _text_markup_problem(data: bytes, start: int) -> str | None:
+    """Why the HTML inside the document's text is too much for feedparser's sanitiser, or None.
+
+    Counts the "<" and "&" that feedparser's HTML passes will meet: each "<" and "&" inside
+    CDATA, and each "&" reference outside it except "&gt;", "&quot;" and "&apos;" (which cannot
+    become markup). References in attribute values and comments count too; the limit leaves room.
+    """
+    markup = 0
+    for token in _TEXT_MARKUP.finditer(data, start):
+        cdata = token.group(1)
+        markup += 1 if cdata is None else cdata.count(b"<") + cdata.count(b"&")
+        if markup > MAX_TEXT_MARKUP:
+            return f"more than {MAX_TEXT_MARKUP} HTML tags and references inside text"
     return None
 
 

@@ -8,10 +8,5 @@ robots.py      robots.txt parsing, matching and caching (RFC 9309)
 retry.py       backoff with jitter, Retry-After
 decoding.py    Content-Encoding with a cap on the decoded size
 charset.py     HTML detection and character encoding
-results.py     FetchFailure, FeedResponse
+results.py     FeedResponse (a failure is a pipeline.errors.ItemFailure)
 """
-
-from pipeline.fetch.client import Fetcher, fetch_pages
-from pipeline.fetch.results import FeedResponse, FetchFailure
-
-__all__ = ["FeedResponse", "FetchFailure", "Fetcher", "fetch_pages"]

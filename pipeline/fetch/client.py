@@ -2,7 +2,7 @@
 
 ``Fetcher`` is async and made once per run (``async with Fetcher(settings) as fetcher``);
 ``fetch_pages`` is the synchronous convenience for a list of URLs. Neither raises for a bad URL
-or a bad server: they return ``FetchFailure`` with a fixed reason.
+or a bad server: they return an ``ItemFailure`` with a fixed reason.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from typing import Any, Self
 
 import httpx
 
-from pipeline.errors import Reason
+from pipeline.errors import ItemFailure, Reason
 from pipeline.fetch.charset import decode_html, is_unknown_media_type, looks_like_html, media_type
 from pipeline.fetch.guard import Resolver, system_resolver
 from pipeline.fetch.politeness import Politeness
-from pipeline.fetch.results import FeedResponse, FetchAborted, FetchFailure, failure
+from pipeline.fetch.results import FeedResponse, FetchAborted, failure
 from pipeline.fetch.retry import Backoff
 from pipeline.fetch.robots import RobotsCache, product_token
 from pipeline.fetch.transfer import Exchange, Purpose, Transfer
@@ -88,7 +88,7 @@ class Fetcher:
         """Close the connections; the fetcher cannot be used afterwards."""
         await self._client.aclose()
 
-    async def fetch_page(self, url: str) -> FetchedPage | FetchFailure:
+    async def fetch_page(self, url: str) -> FetchedPage | ItemFailure:
         """Fetch an HTML page and decode it to text, or say why not."""
         try:
             exchange = await self._with_retries(url, Purpose.PAGE, {"Accept": _PAGE_ACCEPT})
@@ -98,7 +98,7 @@ class Fetcher:
 
     async def fetch_feed(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
-    ) -> FeedResponse | FetchFailure:
+    ) -> FeedResponse | ItemFailure:
         """Fetch a feed document, conditionally when ``etag``/``last_modified`` are known.
 
         robots.txt is not consulted: feeds are registered by a person who chose to poll them.
@@ -126,11 +126,11 @@ class Fetcher:
             not_modified=not_modified,
         )
 
-    async def _fetch_robots(self, robots_url: str) -> tuple[int, bytes] | FetchFailure:
+    async def _fetch_robots(self, robots_url: str) -> tuple[int, bytes] | FetchAborted:
         try:
             exchange = await self._with_retries(robots_url, Purpose.ROBOTS, {"Accept": "text/plain,*/*;q=0.5"})
         except FetchAborted as aborted:
-            return aborted.failure
+            return aborted  # the policy depends on its HTTP status too
         return exchange.status, exchange.body
 
     async def _with_retries(self, url: str, purpose: Purpose, headers: dict[str, str]) -> Exchange:
@@ -142,7 +142,7 @@ class Fetcher:
             except FetchAborted as aborted:
                 if not aborted.retry_now or retry_number >= self.settings.retries:
                     raise
-                retry_after = aborted.failure.retry_after_seconds
+                retry_after = aborted.retry_after_seconds
                 if retry_after is not None and retry_after > self.settings.backoff_max_seconds:
                     # Longer than we wait within a run: give up now, the next run picks it up.
                     raise
@@ -159,21 +159,19 @@ class Fetcher:
                 retry_number += 1
 
     @staticmethod
-    def _failed(aborted: FetchAborted) -> FetchFailure:
+    def _failed(aborted: FetchAborted) -> ItemFailure:
         result = aborted.failure
         logger.info("%s: %s: %s", result.url, result.reason, result.detail)
         return result
 
 
-def fetch_pages(
-    urls: Sequence[str], settings: FetchSettings, **fetcher_kwargs: Any
-) -> list[FetchedPage | FetchFailure]:
+def fetch_pages(urls: Sequence[str], settings: FetchSettings, **fetcher_kwargs: Any) -> list[FetchedPage | ItemFailure]:
     """Fetch ``urls`` concurrently (within the politeness limits); results in input order.
 
     Synchronous: runs its own event loop, so call it only where no loop is running.
     """
 
-    async def fetch_all() -> list[FetchedPage | FetchFailure]:
+    async def fetch_all() -> list[FetchedPage | ItemFailure]:
         async with Fetcher(settings, **fetcher_kwargs) as fetcher:
             return list(await asyncio.gather(*(fetcher.fetch_page(url) for url in urls)))
 

@@ -1,26 +1,10 @@
-"""What a fetch returns: a page or feed response, or a ``FetchFailure`` with a fixed reason."""
+"""What a fetch returns: a page or feed response, or an ``ItemFailure`` (stage fetch) with a fixed reason."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.errors import Reason
-
-
-@dataclass(frozen=True, slots=True)
-class FetchFailure:
-    """A URL that could not be fetched; ``reason`` is a ``pipeline.errors.Reason`` value.
-
-    ``retryable`` says whether a later run may succeed; ``retry_after_seconds`` is the server's
-    wish (Retry-After) when it gave one.
-    """
-
-    url: str
-    reason: str
-    detail: str
-    retryable: bool
-    status: int | None = None
-    retry_after_seconds: float | None = None
+from pipeline.errors import ItemFailure, Reason, Stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +29,22 @@ class FetchAborted(Exception):
     """Internal: stops a fetch at any depth and carries the failure to return.
 
     ``retry_now`` says whether the retry loop may try again within this run; it is False for
-    retryable failures that another attempt right away would only repeat.
+    retryable failures that another attempt right away would only repeat. ``retry_after_seconds``
+    is the server's wish (Retry-After) when it gave one; ``status`` the HTTP status, if any.
     """
 
-    def __init__(self, failure: FetchFailure, *, retry_now: bool | None = None) -> None:
+    def __init__(
+        self,
+        failure: ItemFailure,
+        *,
+        status: int | None = None,
+        retry_after_seconds: float | None = None,
+        retry_now: bool | None = None,
+    ) -> None:
         super().__init__(f"{failure.reason}: {failure.detail}")
         self.failure = failure
+        self.status = status
+        self.retry_after_seconds = retry_after_seconds
         self.retry_now = failure.retryable if retry_now is None else retry_now
 
 
@@ -66,13 +60,8 @@ def failure(
 ) -> FetchAborted:
     """Build the exception that aborts a fetch with this failure (``raise failure(...)``)."""
     return FetchAborted(
-        FetchFailure(
-            url=url,
-            reason=reason.value,
-            detail=detail,
-            retryable=retryable,
-            status=status,
-            retry_after_seconds=retry_after_seconds,
-        ),
+        ItemFailure(Stage.FETCH, reason, detail, retryable, url=url),
+        status=status,
+        retry_after_seconds=retry_after_seconds,
         retry_now=retry_now,
     )

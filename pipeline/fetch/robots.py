@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from pipeline.errors import Reason
-from pipeline.fetch.results import FetchFailure
+from pipeline.fetch.results import FetchAborted
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ _UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _USER_AGENT_KEYS = frozenset({"user-agent", "useragent", "user agent"})
 
-RobotsFetch = Callable[[str], Awaitable[tuple[int, bytes] | FetchFailure]]
+RobotsFetch = Callable[[str], Awaitable[tuple[int, bytes] | FetchAborted]]
 
 
 def product_token(user_agent: str) -> str:
@@ -105,14 +105,15 @@ class RobotsPolicy:
         return self.rules is None or self.rules.allows(path)
 
 
-def policy_from_fetch(outcome: tuple[int, bytes] | FetchFailure, token: str) -> RobotsPolicy:
+def policy_from_fetch(outcome: tuple[int, bytes] | FetchAborted, token: str) -> RobotsPolicy:
     """Turn the outcome of fetching robots.txt into a policy (see the module docstring)."""
-    if isinstance(outcome, FetchFailure):
-        if outcome.reason in (Reason.FETCH_TOO_MANY_REDIRECTS, Reason.UNSAFE_URL):
+    if isinstance(outcome, FetchAborted):
+        failure = outcome.failure
+        if failure.reason in (Reason.FETCH_TOO_MANY_REDIRECTS, Reason.UNSAFE_URL):
             return RobotsPolicy()
         if outcome.status is not None and 400 <= outcome.status < 500 and outcome.status != 429:
             return RobotsPolicy()
-        return RobotsPolicy(unreachable=f"robots.txt unreachable ({outcome.reason}: {outcome.detail})")
+        return RobotsPolicy(unreachable=f"robots.txt unreachable ({failure.reason}: {failure.detail})")
     status, body = outcome
     if 200 <= status < 300:
         text = body[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace").lstrip("\ufeff")

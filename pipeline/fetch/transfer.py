@@ -176,10 +176,11 @@ class Transfer:
             return Exchange(url, str(target), status, response.headers, b"")
         if not 200 <= status < 300:
             retry_after = parse_retry_after(response.headers.get("retry-after"), response.headers.get("date"))
+            waited = f" (Retry-After {retry_after:g} s)" if retry_after is not None else ""
             raise failure(
                 url,
                 Reason.FETCH_HTTP_ERROR,
-                f"{target}: HTTP {status}",
+                f"{target}: HTTP {status}{waited}",
                 status=status,
                 retryable=is_retryable_status(status),
                 retry_after_seconds=retry_after,

@@ -15,8 +15,8 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from pipeline.dedupe.core import encode_signature
-from pipeline.index import SearchIndex, search_errors_as_retry
+from pipeline.dedupe.fingerprints import encode_signature
+from pipeline.index.connection import SearchIndex
 from pipeline.models import Article, Claim, EntityMention
 
 
@@ -41,13 +41,12 @@ def existing_articles(index: SearchIndex, ids: Sequence[str]) -> dict[str, Store
     """The stored state of these article ids (searching the alias, so rolled-over indices count too)."""
     if not ids:
         return {}
-    with search_errors_as_retry("reading existing articles"):
-        response = index.client.search(
-            index=index.names.articles,
-            query={"ids": {"values": list(ids)}},
-            size=len(ids),
-            source_includes=["content_hash", "title", "first_seen", "version", "extraction_source"],
-        )
+    response = index.client.search(
+        index=index.names.articles,
+        query={"ids": {"values": list(ids)}},
+        size=len(ids),
+        source_includes=["content_hash", "title", "first_seen", "version", "extraction_source"],
+    )
     stored = {}
     for hit in response["hits"]["hits"]:
         source = hit["_source"]

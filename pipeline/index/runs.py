@@ -6,7 +6,7 @@ import json
 import logging
 from pathlib import Path
 
-from pipeline.index import SearchIndex, find_document
+from pipeline.index.connection import SearchIndex, find_document
 from pipeline.summary import RunSummary
 
 logger = logging.getLogger(__name__)

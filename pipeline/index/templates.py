@@ -187,6 +187,7 @@ def run_mappings() -> Mapping:
                 "properties": {
                     "stage": KEYWORD,
                     "reason": KEYWORD,
+                    "retryable": {"type": "boolean"},
                     "url": LONG_KEYWORD,
                     "feed_id": KEYWORD,
                     "detail": {"type": "text"},

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.alerts import load_watch_config
-from pipeline.errors import ConfigError, RetryLater
-from pipeline.index import SearchIndex
-from pipeline.index.runs import record_run
-from pipeline.ingest.cycle import IngestOptions, process_work_items
+from pipeline.alerts.config import load_watch_config
+from pipeline.errors import ConfigError, Reason
+from pipeline.ingest.cycle import IngestOptions, ingest_items
 from pipeline.ingest.poll import read_feeds
 from pipeline.ingest.workitems import stage_entries
 from pipeline.models import FeedEntry
+from pipeline.run import RunContext, RunShell
 from pipeline.settings import Settings, load_feed_registry
 from pipeline.summary import RunSummary
 from pipeline.urls import registered_domain
@@ -76,15 +75,15 @@ def in_range(entry: FeedEntry, since: datetime | None, until: datetime | None) -
     return (since is None or entry.published >= since) and (until is None or entry.published <= until)
 
 
-def backfill_entries(settings: Settings, request: BackfillRequest, summary: RunSummary) -> Iterator[FeedEntry]:
+def backfill_entries(run: RunContext, request: BackfillRequest) -> Iterator[FeedEntry]:
     """The entries to (re)ingest: the feeds' current entries in range, then every URL of the list."""
     if request.feed_ids:
-        registry = {source.id: source for source in load_feed_registry(settings).feeds}
+        registry = {source.id: source for source in load_feed_registry(run.settings).feeds}
         unknown = sorted(set(request.feed_ids) - set(registry))
         if unknown:
             raise ConfigError("backfill", "feed_ids", f"not in the registry: {', '.join(unknown)}")
         sources = [registry[feed_id] for feed_id in request.feed_ids]
-        for entry in read_feeds(settings, sources, summary, now=datetime.now(UTC)):
+        for entry in read_feeds(run, sources):
             if in_range(entry, request.since, request.until):
                 yield entry
     urls: Iterable[str] = request.urls
@@ -105,12 +104,12 @@ def chunks(entries: Iterable[FeedEntry], size: int) -> Iterator[list[FeedEntry]]
         yield chunk
 
 
-def stage_backfill(index: SearchIndex, settings: Settings, request: BackfillRequest, summary: RunSummary) -> list[str]:
-    """Stage every entry of the request (for the DAG, which processes the ids in mapped batches)."""
+def stage_backfill(run: RunContext, request: BackfillRequest) -> list[str]:
+    """Stage every entry of the request (for the DAG, which builds and writes the ids in batches)."""
     item_ids: list[str] = []
-    for chunk in chunks(backfill_entries(settings, request, summary), CHUNK_SIZE):
-        item_ids.extend(stage_entries(index, chunk, summary.run_id, force=True))
-    summary.count("work-items", len(item_ids))
+    for chunk in chunks(backfill_entries(run, request), CHUNK_SIZE):
+        item_ids.extend(stage_entries(run.index, chunk, run.summary.run_id, force=True))
+    run.summary.count(Reason.WORK_ITEMS, len(item_ids))
     return item_ids
 
 
@@ -120,30 +119,23 @@ def run_backfill(settings: Settings, request: BackfillRequest, options: IngestOp
     By default a backfill does not alert: its articles are history, marked seen for the watch rules.
     """
     options = options or IngestOptions(alerts=False)
-    summary = RunSummary(kind="backfill")
-    index: SearchIndex | None = None
-    try:
-        index = SearchIndex.connect(settings)
+    shell = RunShell(settings, "backfill")
+    with shell as run:
         watches = load_watch_config(settings) if options.alerts else None
         done = 0
-        for number, chunk in enumerate(chunks(backfill_entries(settings, request, summary), CHUNK_SIZE), start=1):
-            item_ids = stage_entries(index, chunk, summary.run_id, force=True)
-            summary.count("work-items", len(item_ids))
-            process_work_items(index, settings, item_ids, summary, options, watches=watches)
+        for number, chunk in enumerate(chunks(backfill_entries(run, request), CHUNK_SIZE), start=1):
+            item_ids = stage_entries(run.index, chunk, run.summary.run_id, force=True)
+            run.summary.count(Reason.WORK_ITEMS, len(item_ids))
+            ingest_items(run, item_ids, options, watches=watches)
             done += len(item_ids)
             logger.info(
                 "backfill %s: chunk %d done, %d articles so far, counts %s",
-                summary.run_id,
+                run.summary.run_id,
                 number,
                 done,
-                dict(summary.counts),
+                dict(run.summary.counts),
             )
-        summary.finish("success")
-    except RetryLater as error:
-        summary.fail("run", error.reason, error.detail)
-        summary.finish("failed")
-    record_run(summary, index, Path(settings.ingest.run_data_dir))
-    return summary
+    return shell.summary
 
 
 def request_from_params(params: dict[str, object]) -> BackfillRequest:

@@ -11,18 +11,19 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
-from pipeline.errors import Reason
+from pipeline.errors import ItemFailure, Reason, Stage
 from pipeline.feeds.parse import ParsedFeed, parse_feed
 from pipeline.feeds.state import FeedState, after_failure, after_success, is_due, new_entries, request_validators
-from pipeline.fetch import FeedResponse, Fetcher, FetchFailure
-from pipeline.index import SearchIndex, search_errors_as_retry
+from pipeline.fetch.client import Fetcher
+from pipeline.fetch.results import FeedResponse
 from pipeline.index.bulk import bulk_write
+from pipeline.index.connection import SearchIndex
 from pipeline.ingest.workitems import stage_entries
 from pipeline.models import FeedEntry
+from pipeline.run import RunContext
 from pipeline.settings import FeedSource, Settings
 from pipeline.summary import RunSummary
 
@@ -39,8 +40,7 @@ def load_feed_states(index: SearchIndex, feed_ids: Sequence[str]) -> dict[str, F
     """The stored state of each feed (feeds never polled are absent)."""
     if not feed_ids:
         return {}
-    with search_errors_as_retry("reading feed states"):
-        response = index.client.mget(index=index.names.feeds, ids=list(feed_ids))
+    response = index.client.mget(index=index.names.feeds, ids=list(feed_ids))
     return {doc["_id"]: FeedState.from_document(doc["_source"]) for doc in response["docs"] if doc.get("found")}
 
 
@@ -59,34 +59,21 @@ def save_feed_states(index: SearchIndex, states: Sequence[FeedState], sources: d
         logger.warning("could not save %d feed states: %s", len(outcome.failures), outcome.failures[0].error)
 
 
-def poll_feeds(
-    index: SearchIndex,
-    settings: Settings,
-    sources: Sequence[FeedSource],
-    summary: RunSummary,
-    *,
-    now: datetime,
-    force: bool = False,
-    fetcher_options: dict[str, Any] | None = None,
-) -> PollResult:
+def poll_feeds(run: RunContext, sources: Sequence[FeedSource], *, force: bool = False) -> PollResult:
     """Poll the due feeds (all of them with ``force``) and stage their new entries."""
+    index, settings, summary, now = run.index, run.settings, run.summary, run.now()
     started = time.perf_counter()
     states = load_feed_states(index, [source.id for source in sources])
     due = [source for source in sources if force or is_due(states.get(source.id), now)]
-    summary.count("feeds-due", len(due))
-    responses = asyncio.run(_fetch_feeds(due, states, settings, fetcher_options or {}, now))
+    summary.count(Reason.FEEDS_DUE, len(due))
+    responses = asyncio.run(_fetch_feeds(due, states, settings, now))
     result = PollResult()
     new_states: list[FeedState] = []
     for source, response in zip(due, responses, strict=True):
         state = states.get(source.id)
         result.polled_feeds.append(source.id)
-        if isinstance(response, FetchFailure):
-            summary.fail("poll", response.reason, response.detail, url=source.url, feed_id=source.id)
-            new_states.append(
-                after_failure(state, source, settings.feeds, now=now, reason=response.reason, detail=response.detail)
-            )
-            continue
-        if response.not_modified:
+        parsed = response if isinstance(response, ItemFailure) else None
+        if isinstance(response, FeedResponse) and response.not_modified:
             summary.count(Reason.FEED_NOT_MODIFIED)
             new_states.append(
                 after_success(
@@ -102,25 +89,24 @@ def poll_feeds(
                 )
             )
             continue
-        parsed = _parse(source, response, settings)
-        for refused in parsed.refused_links:
-            summary.fail("poll", Reason.UNSAFE_URL, refused.reason, url=refused.url, feed_id=source.id)
-        if parsed.error is not None:
-            summary.fail("poll", Reason.FEED_ERROR, parsed.error, url=source.url, feed_id=source.id)
+        feed = _parse(source, response, settings, summary, now) if isinstance(response, FeedResponse) else parsed
+        if isinstance(feed, ItemFailure):
+            summary.fail(feed)
             new_states.append(
-                after_failure(state, source, settings.feeds, now=now, reason=Reason.FEED_ERROR, detail=parsed.error)
+                after_failure(state, source, settings.feeds, now=now, reason=feed.reason, detail=feed.detail)
             )
             continue
-        fresh = new_entries(state, parsed.entries)
+        assert isinstance(response, FeedResponse) and feed is not None
+        fresh = new_entries(state, feed.entries)
         result.item_ids.extend(stage_entries(index, fresh, summary.run_id))
-        summary.count("entries-new", len(fresh))
+        summary.count(Reason.ENTRIES_NEW, len(fresh))
         new_states.append(
             after_success(
                 state,
                 source,
                 settings.feeds,
                 now=now,
-                entries=parsed.entries,
+                entries=feed.entries,
                 new_count=len(fresh),
                 etag=response.etag,
                 last_modified=response.last_modified,
@@ -132,31 +118,28 @@ def poll_feeds(
     return result
 
 
-def read_feeds(
-    settings: Settings,
-    sources: Sequence[FeedSource],
-    summary: RunSummary,
-    *,
-    now: datetime,
-    fetcher_options: dict[str, Any] | None = None,
-) -> list[FeedEntry]:
+def read_feeds(run: RunContext, sources: Sequence[FeedSource]) -> list[FeedEntry]:
     """All current entries of these feeds, fetched unconditionally, without touching their state (backfill)."""
-    responses = asyncio.run(_fetch_feeds(sources, {}, settings, fetcher_options or {}, now))
+    responses = asyncio.run(_fetch_feeds(sources, {}, run.settings, run.now()))
     entries: list[FeedEntry] = []
     for source, response in zip(sources, responses, strict=True):
-        if isinstance(response, FetchFailure):
-            summary.fail("poll", response.reason, response.detail, url=source.url, feed_id=source.id)
+        feed = (
+            _parse(source, response, run.settings, run.summary, run.now())
+            if isinstance(response, FeedResponse)
+            else response
+        )
+        if isinstance(feed, ItemFailure):
+            run.summary.fail(feed)
             continue
-        parsed = _parse(source, response, settings)
-        if parsed.error is not None:
-            summary.fail("poll", Reason.FEED_ERROR, parsed.error, url=source.url, feed_id=source.id)
-            continue
-        entries.extend(parsed.entries)
+        entries.extend(feed.entries)
     return entries
 
 
-def _parse(source: FeedSource, response: FeedResponse, settings: Settings) -> ParsedFeed:
-    return parse_feed(
+def _parse(
+    source: FeedSource, response: FeedResponse, settings: Settings, summary: RunSummary, fetched_at: datetime
+) -> ParsedFeed | ItemFailure:
+    """The feed's entries, or why it cannot be used; links refused on the way are recorded."""
+    parsed = parse_feed(
         response.body,
         source,
         base_url=response.final_url,
@@ -165,19 +148,26 @@ def _parse(source: FeedSource, response: FeedResponse, settings: Settings) -> Pa
         max_bytes=settings.feeds.max_feed_bytes,
         max_entries=settings.feeds.max_entries_per_poll,
         allowed_hosts=settings.fetch.allowed_hosts,
+        fetched_at=fetched_at,
     )
+    for refused in parsed.refused_links:
+        summary.fail(ItemFailure(Stage.POLL, Reason.UNSAFE_URL, refused.reason, url=refused.url, feed_id=source.id))
+    return parsed.failure or parsed
 
 
 async def _fetch_feeds(
-    sources: Sequence[FeedSource],
-    states: dict[str, FeedState],
-    settings: Settings,
-    options: dict[str, Any],
-    now: datetime,
-) -> list[Any]:
-    async with Fetcher(settings.fetch, **options) as fetcher:
+    sources: Sequence[FeedSource], states: dict[str, FeedState], settings: Settings, now: datetime
+) -> list[FeedResponse | ItemFailure]:
+    """Every feed's response, or its fetch failure recorded as a failure of polling that feed."""
+    async with Fetcher(settings.fetch) as fetcher:
         tasks = []
         for source in sources:
             etag, last_modified = request_validators(states.get(source.id), now)
             tasks.append(fetcher.fetch_feed(source.url, etag=etag, last_modified=last_modified))
-        return list(await asyncio.gather(*tasks))
+        responses = await asyncio.gather(*tasks)
+    return [
+        replace(response, stage=Stage.POLL, url=source.url, feed_id=source.id)
+        if isinstance(response, ItemFailure)
+        else response
+        for source, response in zip(sources, responses, strict=True)
+    ]

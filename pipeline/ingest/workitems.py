@@ -20,8 +20,8 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from pipeline.errors import Reason, RetryLater
-from pipeline.index import SearchIndex, search_errors_as_retry
 from pipeline.index.bulk import BulkOutcome, bulk_write
+from pipeline.index.connection import SearchIndex
 from pipeline.models import Article, FeedEntry
 from pipeline.urls import normalise_url
 
@@ -87,24 +87,23 @@ def stage_entries(index: SearchIndex, entries: Sequence[FeedEntry], run_id: str,
 
 def due_item_ids(index: SearchIndex, now: datetime, *, limit: int = 10_000) -> list[str]:
     """Items left by earlier runs that are ready for another attempt (pending or processed)."""
-    with search_errors_as_retry("reading staged work items"):
-        index.client.indices.refresh(index=index.names.staging)
-        response = index.client.search(
-            index=index.names.staging,
-            query={
-                "bool": {
-                    "filter": [{"terms": {"status": [PENDING, PROCESSED]}}],
-                    "should": [
-                        {"bool": {"must_not": {"exists": {"field": "next_attempt_at"}}}},
-                        {"range": {"next_attempt_at": {"lte": now.isoformat()}}},
-                    ],
-                    "minimum_should_match": 1,
-                }
-            },
-            sort=[{"created_at": "asc"}],
-            size=limit,
-            source=False,
-        )
+    index.client.indices.refresh(index=index.names.staging)
+    response = index.client.search(
+        index=index.names.staging,
+        query={
+            "bool": {
+                "filter": [{"terms": {"status": [PENDING, PROCESSED]}}],
+                "should": [
+                    {"bool": {"must_not": {"exists": {"field": "next_attempt_at"}}}},
+                    {"range": {"next_attempt_at": {"lte": now.isoformat()}}},
+                ],
+                "minimum_should_match": 1,
+            }
+        },
+        sort=[{"created_at": "asc"}],
+        size=limit,
+        source=False,
+    )
     return [hit["_id"] for hit in response["hits"]["hits"]]
 
 
@@ -112,8 +111,7 @@ def load_items(index: SearchIndex, item_ids: Sequence[str]) -> list[WorkItem]:
     """The work items with these ids, in the given order (missing ids are skipped)."""
     if not item_ids:
         return []
-    with search_errors_as_retry("loading work items"):
-        response = index.client.mget(index=index.names.staging, ids=list(item_ids))
+    response = index.client.mget(index=index.names.staging, ids=list(item_ids))
     items = []
     for doc in response["docs"]:
         if not doc.get("found"):

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
-from pipeline.errors import ConfigError, Fatal, RetryLater
-from pipeline.kibana import to_ndjson
+from pipeline.errors import ConfigError, Fatal, Reason, RetryLater
+from pipeline.kibana.saved_objects import to_ndjson
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,10 @@ def import_saved_objects(
     """Import (overwriting) the objects into Kibana; wait up to ``wait_seconds`` while it is not ready."""
     if (username is None) != (password is None):
         raise ConfigError(
-            "environment", "KIBANA_USERNAME/KIBANA_PASSWORD", "only one of them is set", "set both, or neither"
+            "settings",
+            "kibana.username/kibana.password",
+            "only one of them is set",
+            "set both (KIBANA_USERNAME, KIBANA_PASSWORD), or neither",
         )
     auth = httpx.BasicAuth(username, password) if username is not None and password is not None else None
     url = kibana_url.rstrip("/") + "/api/saved_objects/_import"
@@ -108,7 +111,7 @@ def import_saved_objects(
                 retry_after = _retry_after(response)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise RetryLater("kibana-unavailable", f"{url} not ready after {attempts} attempts: {problem}")
+                raise RetryLater(Reason.KIBANA_UNAVAILABLE, f"{url} not ready after {attempts} attempts: {problem}")
             pause = min(retry_after if retry_after is not None else retry_interval_seconds, remaining)
             logger.info("Kibana not ready (%s); trying again in %.1f s", problem, pause)
             time.sleep(pause)

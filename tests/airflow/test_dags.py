@@ -113,7 +113,7 @@ OUTLETS = ["nachrichtenblatt", "weltrundschau", "bbc-com", "nytimes-com", "latim
 def test_ingest_dag_end_to_end_then_a_second_run_indexes_nothing(
     airflow_home: Path, settings: Any, news_web: Any, tmp_path: Path
 ) -> None:
-    from pipeline.index import SearchIndex
+    from pipeline.index.connection import SearchIndex
 
     registry = write_registry(tmp_path / "feeds.yaml", news_web, OUTLETS)
     expected = sum(len(news_web.site.articles[outlet]) for outlet in OUTLETS)
@@ -144,7 +144,7 @@ def test_task_failure_in_the_middle_then_rerun_ends_with_every_article_once(
 ) -> None:
     from helpers import StoppingProxy
 
-    from pipeline.index import SearchIndex
+    from pipeline.index.connection import SearchIndex
 
     if not elasticsearch_node.managed:
         pytest.skip("needs the Elasticsearch started by this test session")
@@ -165,7 +165,7 @@ def test_task_failure_in_the_middle_then_rerun_ends_with_every_article_once(
             settings,
             registry,
             ELASTICSEARCH_URL=proxy.url,
-            NEWSHOUND_TASK_RETRIES="0",
+            NEWSHOUND_AIRFLOW__TASK_RETRIES="0",
             NEWSHOUND_INGEST__BATCH_SIZE="3",
             NEWSHOUND_ELASTICSEARCH__MAX_RETRIES="0",
         )
@@ -188,7 +188,7 @@ def test_task_failure_in_the_middle_then_rerun_ends_with_every_article_once(
 def test_backfill_dag_ingests_a_url_list_with_params(
     airflow_home: Path, settings: Any, news_web: Any, tmp_path: Path
 ) -> None:
-    from pipeline.index import SearchIndex
+    from pipeline.index.connection import SearchIndex
 
     registry = write_registry(tmp_path / "feeds.yaml", news_web, ["nachrichtenblatt"])
     pages = [
@@ -212,7 +212,7 @@ def test_maintenance_dag_replays_dead_letters_and_reports_failing_feeds(
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from pipeline.index import SearchIndex
+    from pipeline.index.connection import SearchIndex
     from pipeline.index.dead_letters import count_parked, park
 
     registry = write_registry(tmp_path / "feeds.yaml", news_web, ["nachrichtenblatt", "weltrundschau"])

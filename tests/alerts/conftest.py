@@ -4,6 +4,7 @@ the seed articles ingested through the real pipeline.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,16 +27,21 @@ class WatchFiles:
     receiver: Receiver
     smtp: SmtpServer
 
-    def write(self, rules: str, settings: str = "") -> Path:
+    def write(self, rules: str) -> Path:
         path = self.directory / "watches.yaml"
-        path.write_text(watches_yaml(self.receiver, self.smtp, rules, settings), encoding="utf-8")
+        path.write_text(watches_yaml(self.receiver, self.smtp, rules), encoding="utf-8")
         return path
 
-    def load(self, rules: str, settings: str = "") -> Any:
+    def load(self, rules: str, settings: Mapping[str, Any] | None = None) -> Any:
+        """The rules with the alert settings of newshound.yaml's ``alerts:`` (a 5-minute lease,
+        so that a lease drill need not wait 10, and ``settings`` on top)."""
         from pipeline.alerts.config import parse_watch_config
+        from pipeline.settings import AlertSettings
 
-        path = self.write(rules, settings)
-        return parse_watch_config(path.read_text(encoding="utf-8"), path, {"ALERT_TEST_SECRET": WEBHOOK_SECRET})
+        path = self.write(rules)
+        alert_settings = AlertSettings(**{"delivery_lease_minutes": 5, **(settings or {})})
+        environ = {"ALERT_TEST_SECRET": WEBHOOK_SECRET}
+        return parse_watch_config(path.read_text(encoding="utf-8"), path, environ, alert_settings=alert_settings)
 
 
 @pytest.fixture
@@ -65,7 +71,7 @@ def all_article_ids(index: Any) -> list[str]:
 def seeds(settings: Any, news_web: Any, watch_files: WatchFiles) -> IndexedSeeds:
     """The two German seed articles ingested through the real pipeline (one story)."""
     from newshound_dev.newsweb.demo import news_web_sources
-    from pipeline.index import SearchIndex
+    from pipeline.index.connection import SearchIndex
     from pipeline.ingest.cycle import IngestOptions, run_ingest
 
     # The settings name the test's watches file, as a deployment's would.

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.alerts import AlertSeams, deliver_pending, mark_seen, parked_alert_count, process_alerts
+from pipeline.alerts.dispatch import AlertSeams, alert_on_articles, deliver_pending, mark_seen
+from pipeline.alerts.ledger import parked_alert_count
 from pipeline.ingest.cycle import IngestOptions, run_ingest
 from pipeline.summary import RunSummary
 
@@ -34,7 +35,7 @@ def test_seeds_alert_once_per_rule_and_story_by_webhook_and_email_and_never_agai
     config = watch_files.load(NORTH_KOREA_AND_KURSK)
     now = datetime.now(UTC)
     summary = RunSummary()
-    process_alerts(seeds.index, seeds.settings, seeds.article_ids, summary, now=now, config=config)
+    alert_on_articles(seeds.index, seeds.settings, seeds.article_ids, summary, now=now, config=config)
 
     hooks = receiver.accepted("/hook")
     assert len(hooks) == 2 and len(smtp_server.messages) == 2
@@ -75,7 +76,7 @@ def test_seeds_alert_once_per_rule_and_story_by_webhook_and_email_and_never_agai
     assert again.status == "success" and again.counts["new"] == 0
     rerun = RunSummary()
     later = now + timedelta(minutes=5)
-    process_alerts(seeds.index, seeds.settings, seeds.article_ids, rerun, now=later, config=config)
+    alert_on_articles(seeds.index, seeds.settings, seeds.article_ids, rerun, now=later, config=config)
     deliver_pending(seeds.index, seeds.settings, rerun, now=later + timedelta(hours=2), config=config)
     assert rerun.counts["alerts-known"] == 2 and rerun.counts["alerts-new"] == 0
     assert len(receiver.requests) == 2 and len(smtp_server.messages) == 2
@@ -89,7 +90,7 @@ def test_failed_delivery_is_retried_by_a_later_run_and_delivered_once(
     now = datetime.now(UTC)
     receiver.fail_next(1)
     summary = RunSummary()
-    process_alerts(seeds.index, seeds.settings, seeds.article_ids, summary, now=now, config=config)
+    alert_on_articles(seeds.index, seeds.settings, seeds.article_ids, summary, now=now, config=config)
     assert summary.counts["alerts-failed"] == 1 and summary.counts["alerts-delivered"] == 0
     assert [r.status for r in receiver.requests] == [500]
     (failure,) = summary.failures
@@ -119,7 +120,7 @@ def test_deliveries_failing_too_often_are_parked_and_counted(seeds: Any, watch_f
     config = watch_files.load(NORTH_KOREA_HOOK)
     receiver.fail_next(100)
     now = datetime.now(UTC)
-    process_alerts(seeds.index, settings, seeds.article_ids, RunSummary(), now=now, config=config)
+    alert_on_articles(seeds.index, settings, seeds.article_ids, RunSummary(), now=now, config=config)
     summary = RunSummary()
     deliver_pending(seeds.index, settings, summary, now=now + timedelta(minutes=2), config=config)
     assert summary.counts["alerts-parked"] == 1
@@ -141,7 +142,7 @@ def test_a_crash_between_ledger_write_and_delivery_is_delivered_once_by_the_next
         raise RuntimeError("the worker died after writing the ledger")
 
     with pytest.raises(RuntimeError):
-        process_alerts(
+        alert_on_articles(
             seeds.index,
             seeds.settings,
             seeds.article_ids,
@@ -156,7 +157,7 @@ def test_a_crash_between_ledger_write_and_delivery_is_delivered_once_by_the_next
     # The retried task runs the same batch again: the ledger says "already alerted", the pending
     # deliveries go out once.
     retry = RunSummary()
-    process_alerts(seeds.index, seeds.settings, seeds.article_ids, retry, now=now, config=config)
+    alert_on_articles(seeds.index, seeds.settings, seeds.article_ids, retry, now=now, config=config)
     assert retry.counts["alerts-known"] == 2 and retry.counts["alerts-delivered"] == 4
     deliver_pending(seeds.index, seeds.settings, RunSummary(), now=now + timedelta(hours=1), config=config)
     assert len(receiver.accepted("/hook")) == 2 and len(smtp_server.messages) == 2
@@ -173,7 +174,7 @@ def test_a_crash_after_sending_repeats_the_message_with_the_same_idempotency_key
         raise RuntimeError("the worker died before recording the send")
 
     with pytest.raises(RuntimeError):
-        process_alerts(
+        alert_on_articles(
             seeds.index,
             seeds.settings,
             seeds.article_ids,
@@ -194,7 +195,9 @@ def test_a_crash_after_sending_repeats_the_message_with_the_same_idempotency_key
 
 def test_slack_payload_has_text_blocks_and_the_idempotency_key(seeds: Any, watch_files: Any, receiver: Any) -> None:
     config = watch_files.load("  - {id: kursk, kind: query, query: Kursk, notifiers: [chat]}")
-    process_alerts(seeds.index, seeds.settings, seeds.article_ids, RunSummary(), now=datetime.now(UTC), config=config)
+    alert_on_articles(
+        seeds.index, seeds.settings, seeds.article_ids, RunSummary(), now=datetime.now(UTC), config=config
+    )
     (request,) = receiver.accepted("/slack")
     payload = request.json
     assert payload["text"].startswith("[Newshound] kursk:")
@@ -207,7 +210,7 @@ def test_articles_indexed_but_never_matched_are_caught_up_by_deliver_pending(
     settings: Any, watch_files: Any, receiver: Any, put_articles: Any
 ) -> None:
     """A run that died between indexing a batch and matching it loses no alert."""
-    from pipeline.index import SearchIndex
+    from pipeline.index.connection import SearchIndex
 
     index = SearchIndex.connect(settings)
     config = watch_files.load("  - {id: korea, kind: query, query: Nordkorea, notifiers: [hook]}")
@@ -227,7 +230,7 @@ def test_articles_marked_seen_are_not_caught_up(
     settings: Any, watch_files: Any, receiver: Any, put_articles: Any
 ) -> None:
     """A backfill that must not alert on history receipts its articles instead of matching them."""
-    from pipeline.index import SearchIndex
+    from pipeline.index.connection import SearchIndex
 
     index = SearchIndex.connect(settings)
     config = watch_files.load("  - {id: korea, kind: query, query: Nordkorea, notifiers: [hook]}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.alerts.config import ClaimRule, EntityRule, QueryRule, Rule, WatchSettings
+from pipeline.alerts.config import ClaimRule, EntityRule, QueryRule, Rule
 from pipeline.alerts.percolator import (
     PERCOLATED_FIELDS,
     percolate_search,
@@ -17,6 +17,7 @@ from pipeline.alerts.percolator import (
 )
 from pipeline.alerts.queries import named_rules_search, pack_rules, rule_query, text_query
 from pipeline.index.capabilities import Capabilities
+from pipeline.settings import AlertSettings
 
 BARE = Capabilities("8.19.21", frozenset({"x-pack-core"}))
 FULL = Capabilities("8.19.21", frozenset({"percolator", "analysis-common", "lang-painless"}))
@@ -31,7 +32,7 @@ def rules() -> list[Rule]:
 
 
 def test_the_percolator_is_used_only_when_the_cluster_has_it_and_rules_are_many() -> None:
-    settings = WatchSettings(percolator_min_rules=100)
+    settings = AlertSettings(percolator_min_rules=100)
     assert not use_percolator(BARE, 10_000, settings)
     assert not use_percolator(FULL, 99, settings)
     assert use_percolator(FULL, 100, settings)

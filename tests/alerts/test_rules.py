@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import pipeline.cli.watch  # noqa: F401  (registers `newshound watch` until pipeline.cli imports it)
 from newshound_dev.newsweb.demo import news_web_sources
 from newshound_dev.newsweb.site import Outlet, SiteArticle, render_article_page
-from pipeline.alerts import match_batch, process_alerts
-from pipeline.alerts.matching import match_articles
-from pipeline.cli import app
+from pipeline.alerts.dispatch import alert_on_articles
+from pipeline.alerts.matching import match_articles, match_batch
+from pipeline.cli.main import app
 from pipeline.index.capabilities import Capabilities
 from pipeline.ingest.cycle import IngestOptions, run_ingest
 from pipeline.summary import RunSummary
@@ -82,7 +81,9 @@ def test_every_rule_kind_against_the_seeds(seeds: Any, watch_files: Any) -> None
 
 def test_claim_change_is_delivered_with_the_figures(seeds: Any, watch_files: Any, receiver: Any) -> None:
     config = watch_files.load("  - {id: figures, kind: claim-change, notifiers: [hook]}")
-    process_alerts(seeds.index, seeds.settings, seeds.article_ids, RunSummary(), now=datetime.now(UTC), config=config)
+    alert_on_articles(
+        seeds.index, seeds.settings, seeds.article_ids, RunSummary(), now=datetime.now(UTC), config=config
+    )
     (request,) = receiver.accepted("/hook")
     (alert,) = request.json["alerts"]
     assert alert["change"]["from"] == 3000 and alert["change"]["to"] == 10000 and alert["change"]["unit"] == "soldier"
@@ -99,7 +100,7 @@ def test_a_rule_elasticsearch_rejects_is_reported_and_the_others_still_match(see
     batch = match_articles(seeds.index, config.active_rules, seeds.article_ids, config.settings)
     assert set(batch.rule_errors) == {"broken"} and [c.rule_id for c in batch.candidates] == ["korea"]
     summary = RunSummary()
-    process_alerts(seeds.index, seeds.settings, seeds.article_ids, summary, now=datetime.now(UTC), config=config)
+    alert_on_articles(seeds.index, seeds.settings, seeds.article_ids, summary, now=datetime.now(UTC), config=config)
     assert summary.counts["alerts-rule-error"] == 1 and summary.counts["alerts-new"] == 1
 
 
@@ -107,7 +108,7 @@ def test_many_rules_fall_back_to_the_multi_search_without_a_percolator(seeds: An
     rules = "\n".join(
         f"  - {{id: rule-{n}, kind: query, query: Kursk{' Soldaten' * (n % 2)}, notifiers: [hook]}}" for n in range(300)
     )
-    config = watch_files.load(rules, settings="  percolator_min_rules: 10\n  clause_budget: 50")
+    config = watch_files.load(rules, settings={"percolator_min_rules": 10, "clause_budget": 50})
     assert not seeds.index.capabilities.percolator
     batch = match_articles(seeds.index, config.active_rules, seeds.article_ids, config.settings)
     assert not batch.used_percolator and len(batch.candidates) == 300
@@ -120,7 +121,7 @@ def test_a_percolator_the_cluster_does_not_really_have_falls_back_to_the_multi_s
     modules = seeds.index.capabilities.modules | {"percolator"}
     claimed = dataclasses.replace(seeds.index, capabilities=Capabilities(seeds.index.capabilities.version, modules))
     config = watch_files.load(
-        "  - {id: korea, kind: entity, entity: Q423, notifiers: [hook]}", settings="  percolator_min_rules: 1"
+        "  - {id: korea, kind: entity, entity: Q423, notifiers: [hook]}", settings={"percolator_min_rules": 1}
     )
     batch = match_articles(claimed, config.active_rules, seeds.article_ids, config.settings)
     assert not batch.used_percolator and [c.rule_id for c in batch.candidates] == ["korea"]
@@ -148,7 +149,7 @@ def test_a_late_indexed_article_published_days_ago_still_alerts(
     )
     sources = [s for s in news_web_sources(news_web) if s.id == "spaetblatt"]
     assert run_ingest(settings, IngestOptions(sources=sources, force_poll=True)).counts["new"] == 1
-    from pipeline.index import SearchIndex
+    from pipeline.index.connection import SearchIndex
 
     index = SearchIndex.connect(settings)
     index.client.indices.refresh(index=index.names.articles)
@@ -157,7 +158,7 @@ def test_a_late_indexed_article_published_days_ago_still_alerts(
 
     config = watch_files.load("  - {id: korea, kind: entity, entity: Q423, notifiers: [hook]}")
     summary = RunSummary()
-    process_alerts(index, settings, [hit["_id"]], summary, now=datetime.now(UTC), config=config)
+    alert_on_articles(index, settings, [hit["_id"]], summary, now=datetime.now(UTC), config=config)
     (request,) = receiver.accepted("/hook")
     assert request.json["alerts"][0]["article"]["id"] == hit["_id"]
 
@@ -166,7 +167,7 @@ def test_rules_against_corpus_articles_agree_with_plain_queries(settings: Any, n
     wanted = {"cnn-com", "bbc-com", "nbcnews-com", "nytimes-com", "politifact-com", "washingtonexaminer-com"}
     sources = [s for s in news_web_sources(news_web) if s.id in wanted]
     assert run_ingest(settings, IngestOptions(sources=sources, force_poll=True)).counts["new"] == 12
-    from pipeline.index import SearchIndex
+    from pipeline.index.connection import SearchIndex
 
     index = SearchIndex.connect(settings)
     index.client.indices.refresh(index=index.names.articles)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.alerts import deliver_pending, process_alerts
-from pipeline.index import SearchIndex
+from pipeline.alerts.dispatch import alert_on_articles, deliver_pending
+from pipeline.index.connection import SearchIndex
 from pipeline.summary import RunSummary
 
 pytestmark = pytest.mark.integration
@@ -33,8 +33,8 @@ def test_digest_sends_one_message_per_window_with_every_alert_of_it(
     # (An article indexed but never matched would be caught up by deliver_pending: index c later.)
     a, b = put_articles(index, [korea_article("a"), korea_article("b")])
     first = RunSummary()
-    process_alerts(index, settings, [a], first, now=base, config=config)
-    process_alerts(index, settings, [b], RunSummary(), now=base + timedelta(minutes=15), config=config)
+    alert_on_articles(index, settings, [a], first, now=base, config=config)
+    alert_on_articles(index, settings, [b], RunSummary(), now=base + timedelta(minutes=15), config=config)
     assert first.counts["alerts-new"] == 1 and first.counts["alerts-held"] == 1
     deliver_pending(index, settings, RunSummary(), now=base + timedelta(minutes=39), config=config)
     assert not receiver.requests and not smtp_server.messages  # the window is not over
@@ -50,7 +50,7 @@ def test_digest_sends_one_message_per_window_with_every_alert_of_it(
 
     # The next window's alert goes out in the next window's digest.
     (c,) = put_articles(index, [korea_article("c")])
-    process_alerts(index, settings, [c], RunSummary(), now=base + timedelta(minutes=45), config=config)
+    alert_on_articles(index, settings, [c], RunSummary(), now=base + timedelta(minutes=45), config=config)
     deliver_pending(index, settings, RunSummary(), now=base + timedelta(minutes=90), config=config)
     assert len(receiver.accepted()) == 1
     deliver_pending(index, settings, RunSummary(), now=base + timedelta(minutes=101), config=config)
@@ -73,7 +73,7 @@ def test_throttle_holds_alerts_and_sends_them_together_when_the_window_ends(
     def run(name: str, minutes: float) -> RunSummary:
         (article,) = put_articles(index, [korea_article(name)])
         summary = RunSummary()
-        process_alerts(index, settings, [article], summary, now=start + timedelta(minutes=minutes), config=config)
+        alert_on_articles(index, settings, [article], summary, now=start + timedelta(minutes=minutes), config=config)
         return summary
 
     assert run("a", 0).counts["alerts-delivered"] == 1  # nothing sent recently: at once

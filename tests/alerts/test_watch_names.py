@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 from unknown_names import FIRST_REPORT, SECOND_REPORT, environment, ingest, publish
 
-from pipeline.cli import app
+from pipeline.cli.main import app
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()

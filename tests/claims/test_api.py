@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.claims import claim_similarity, extract_claims, speaker_key
+from pipeline.claims.extract import extract_claims
+from pipeline.claims.similarity import claim_similarity, speaker_key
 from pipeline.models import Claim, Span
 
 TEXTS = [

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.claims import extract_claims
+from pipeline.claims.extract import extract_claims
 from pipeline.models import Claim, EntityMention
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.claims import claim_similarity, extract_claims, speaker_key
+from pipeline.claims.extract import extract_claims
+from pipeline.claims.similarity import claim_similarity, speaker_key
 from pipeline.models import Claim, EntityMention
 
 PENTAGON = "Q11209"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app, main
+from pipeline.cli.main import app, main
 
 runner = CliRunner()
 
@@ -83,3 +85,24 @@ def test_configuration_errors_name_the_key(monkeypatch: pytest.MonkeyPatch, caps
         main()
     assert exited.value.code == 2
     assert "fetch.timeout: unknown key" in capsys.readouterr().err
+
+
+@pytest.mark.integration
+def test_a_read_without_indices_says_to_set_up_first(settings: Any, shared_corpus: Path) -> None:
+    env = {**environment(settings, shared_corpus), "NEWSHOUND_ELASTICSEARCH__INDEX_PREFIX": "never-set-up"}
+    result = runner.invoke(app, ["search", "Nordkorea"], env=env)
+    assert result.exit_code == 2, result.output
+    assert "index 'never-set-up-articles' does not exist: run `newshound setup`" in result.output
+
+
+def test_the_command_line_imports_no_stage_until_a_command_runs() -> None:
+    """`newshound --help` stays fast (docs/performance.md, "Start-up"): the command modules import
+    the stages, the search client and the models inside the commands."""
+    code = (
+        "import sys, pipeline.cli.main\n"
+        "heavy = ('elasticsearch', 'httpx', 'feedparser', 'datasketch', 'trafilatura', 'yaml', 'pydantic',"
+        " 'pipeline.settings', 'pipeline.claims', 'pipeline.entities', 'pipeline.ingest', 'newshound_dev')\n"
+        "print(sorted(name for name in sys.modules if name.startswith(heavy)))\n"
+    )
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert imported.stdout.strip() == "[]"

@@ -57,7 +57,7 @@ def test_invalid_yaml_and_bad_feed_entries_fail_clearly(tmp_path: Path) -> None:
     (tmp_path / "feeds.yaml").write_text("feeds:\n  - {id: a, url: 'ftp://x/feed', outlet: A}\n", encoding="utf-8")
     with pytest.raises(ConfigError) as raised:
         load_feed_registry(load_settings(config_dir=tmp_path, environ={}))
-    assert "feeds.yaml" in str(raised.value) and "feeds.0.url" in str(raised.value)
+    assert "feeds.yaml" in str(raised.value) and "feeds[0].url" in str(raised.value)  # one key format for every file
     (tmp_path / "feeds.yaml").write_text(
         "feeds:\n  - {id: a, url: 'https://x/f', outlet: A}\n  - {id: a, url: 'https://y/f', outlet: B}\n",
         encoding="utf-8",

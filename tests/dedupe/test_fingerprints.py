@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.dedupe.core import (
+from pipeline.dedupe.fingerprints import (
     band_keys,
     content_hash,
     decode_signature,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from pipeline.dedupe.core import LEAST_SHARED_FACTS, same_story, story_match
+from pipeline.dedupe.fingerprints import LEAST_SHARED_FACTS, same_story, story_match
 from pipeline.dedupe.lookup import QUOTE_RANKING_CLAUSES, DuplicateFinder
 from pipeline.models import Article
 from pipeline.settings import DedupeSettings

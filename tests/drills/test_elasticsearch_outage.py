@@ -34,8 +34,8 @@ from typer.testing import CliRunner
 from newshound_dev.newsweb import Outlet, SiteArticle
 from newshound_dev.newsweb.demo import news_web_sources
 from newshound_dev.newsweb.site import render_article_page
-from pipeline.cli import app
-from pipeline.index import SearchIndex
+from pipeline.cli.main import app
+from pipeline.index.connection import SearchIndex
 from pipeline.index.dead_letters import count_parked
 from pipeline.ingest.cycle import IngestOptions, run_ingest
 

@@ -30,7 +30,7 @@ from receivers import free_port
 from newshound_dev.newsweb import Outlet, SiteArticle
 from newshound_dev.newsweb.demo import news_web_sources
 from newshound_dev.newsweb.server import _gzip_zeros
-from pipeline.index import SearchIndex
+from pipeline.index.connection import SearchIndex
 from pipeline.ingest.cycle import IngestOptions, run_ingest
 from pipeline.summary import RunSummary
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers import REPO_ROOT, entity_settings
 
-from pipeline.entities import EntityExtractor, KnowledgeBase, load_knowledge_base
+from pipeline.entities.extractor import EntityExtractor
+from pipeline.entities.kb import KnowledgeBase, load_knowledge_base
 
 KNOWLEDGE_BASE = REPO_ROOT / "config" / "entities.yaml"
 

@@ -11,8 +11,8 @@ import yaml
 from typer.testing import CliRunner
 from unknown_names import FIRST_REPORT, environment, ingest, publish
 
-from pipeline.cli import app
-from pipeline.index import SearchIndex
+from pipeline.cli.main import app
+from pipeline.index.connection import SearchIndex
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()

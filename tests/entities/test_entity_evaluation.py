@@ -16,7 +16,7 @@ from newshound_dev.evaluation.entities import (
     load_linking_set,
     score_case,
 )
-from pipeline.entities import EntityExtractor
+from pipeline.entities.extractor import EntityExtractor
 from pipeline.errors import ConfigError
 from pipeline.settings import Settings
 
@@ -102,7 +102,7 @@ def test_repeated_surface_means_the_next_free_occurrence(tmp_path: Path) -> None
 def test_eval_entities_command_prints_mistakes_and_scores() -> None:
     from typer.testing import CliRunner
 
-    from pipeline.cli import app
+    from pipeline.cli.main import app
 
     result = CliRunner().invoke(app, ["eval", "entities", "--no-ner", "--mistakes"])
     assert result.exit_code == 0, result.output

@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from pipeline.entities import load_knowledge_base
+from pipeline.entities.kb import load_knowledge_base
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline.entities import KnowledgeBase, load_knowledge_base
+from pipeline.entities.kb import KnowledgeBase, load_knowledge_base
 from pipeline.entities.tokens import alias_key
 from pipeline.errors import ConfigError
 from pipeline.models import KNOWLEDGE_BASE_ID

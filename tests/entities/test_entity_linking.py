@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from pipeline.entities import EntityExtractor, KnowledgeBase
+from pipeline.entities.extractor import EntityExtractor
+from pipeline.entities.kb import KnowledgeBase
 from pipeline.entities.linking import ner_entity_id
 from pipeline.entities.ner import NerSpan
 from pipeline.models import EntityMention

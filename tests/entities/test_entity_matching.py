@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.entities import EntityExtractor
+from pipeline.entities.extractor import EntityExtractor
 from pipeline.models import EntityMention
 
 

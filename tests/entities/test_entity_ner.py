@@ -11,8 +11,9 @@ from collections.abc import Sequence
 import pytest
 from helpers import TEST_CORENLP_URL
 
-from pipeline.entities import EntityExtractor, KnowledgeBase
 from pipeline.entities.corenlp import CoreNlpNer
+from pipeline.entities.extractor import EntityExtractor
+from pipeline.entities.kb import KnowledgeBase
 from pipeline.entities.ner import NerSpan, capitalised_windows
 from pipeline.entities.spacy_ner import SpacyNer, installed_model, load_pipeline
 from pipeline.entities.tokens import tokenize

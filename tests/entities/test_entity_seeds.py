@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.entities import EntityExtractor
+from pipeline.entities.extractor import EntityExtractor
 from pipeline.models import EntityMention
 
 SEED_A = "000_fa1d1d3df9522426.txt"

@@ -19,7 +19,7 @@ from newshound_dev.evaluation.ner import (
     score_text,
     spans_from_tags,
 )
-from pipeline.cli import app
+from pipeline.cli.main import app
 
 runner = CliRunner()
 

@@ -135,12 +135,12 @@ def test_shipped_rules_load(rules: CleaningRules) -> None:
         (
             "rules:\n  de:\n    - name: x\n      match: 'a'\n      where: middle\n",
             "rules.de[0].where",
-            "unknown position",
+            "must be one of",
         ),
         (
             "rules:\n  de:\n    - name: x\n      match: 'a'\n      max_words: 0\n",
             "rules.de[0].max_words",
-            "whole number",
+            "must be at least 1",
         ),
         ("rules:\n  deutsch:\n    - name: x\n      match: 'a'\n", "rules.deutsch", "not a language"),
         ("rules:\n  de:\n    - name: Read More\n      match: 'a'\n", "rules.de[0].name", "invalid name"),
@@ -150,7 +150,7 @@ def test_shipped_rules_load(rules: CleaningRules) -> None:
         ("settings:\n  edgelines: 3\n", "settings.edgelines", "unknown key"),
         ("rule:\n  de: []\n", "rule", "unknown key"),
         ("disable: [no-such-rule]\n", "disable[0]", "no rule named 'no-such-rule'"),
-        ("rules: [1, 2]\n", "rules", "must map"),
+        ("rules: [1, 2]\n", "rules", "must be a mapping"),
         ("rules:\n  de: [\n", "(file)", "not valid YAML"),
     ],
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.feeds.check import check_feed_file, describe_parsed_feed
+from pipeline.feeds.check import check_feed_file, check_feed_files, describe_parsed_feed
 from pipeline.feeds.parse import parse_feed
 from pipeline.settings import FeedSettings, FeedSource, FetchSettings, Settings
 
@@ -45,6 +45,7 @@ def test_plain_file(tmp_path: Path, settings: Settings) -> None:
             "entry_id": "https://news.example.com/1",
             "title": "First",
             "published": "2024-05-01T10:00:00+00:00",
+            "published_raw": "Wed, 01 May 2024 10:00:00 GMT",
             "language": None,
             "tags": ["a"],
             "summary_chars": 0,
@@ -117,3 +118,36 @@ def test_bad_files_give_an_error_value(
     assert isinstance(report["error"], str) and report["error"].startswith(error_start), report["error"]
     assert report["entries"] == [] and report["entries_kept"] == 0
     assert json.loads(json.dumps(report)) == report
+
+
+def test_several_files_give_one_report_each_in_order(tmp_path: Path, settings: Settings) -> None:
+    good, page = tmp_path / "good.xml", tmp_path / "page.html"
+    good.write_bytes(FEED)
+    page.write_bytes(b"<html><body>hi</body></html>")
+    paths = [good, tmp_path / "missing.xml", page, good]
+    reports = list(check_feed_files(paths, settings))
+    assert [report["path"] for report in reports] == [str(path) for path in paths]
+    assert [report["ok"] for report in reports] == [True, False, False, True]
+    assert reports[0] == reports[3]
+
+
+def test_check_feed_command_takes_several_paths(tmp_path: Path) -> None:
+    """One JSON line per path, in order, exit 0 whenever each file was handled (as linters do)."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli.main import app  # imported here: the CLI pulls in every stage
+
+    good, gzipped = tmp_path / "good.xml", tmp_path / "good.xml.gz"
+    good.write_bytes(FEED)
+    gzipped.write_bytes(gzip.compress(FEED))
+    paths = [str(good), str(tmp_path / "missing.xml"), str(gzipped)]
+    result = CliRunner().invoke(app, ["check-feed", *paths])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [(line["path"], line["ok"], line["compressed"]) for line in lines] == [
+        (paths[0], True, False),
+        (paths[1], False, False),
+        (paths[2], True, True),
+    ]
+    assert lines[1]["error"].startswith("feed-error: cannot read the file (FileNotFoundError")
+    assert CliRunner().invoke(app, ["check-feed"]).exit_code == 2  # no path: a usage error, as before

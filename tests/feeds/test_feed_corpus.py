@@ -8,7 +8,6 @@ expression must hold for the feedparser result that ``guarded_parse`` gives, wit
 from __future__ import annotations
 
 import datetime
-import os
 import random
 import re
 from collections import Counter
@@ -19,6 +18,7 @@ import feedparser
 import pytest
 from feedparser.encodings import convert_to_utf8
 
+from newshound_dev.corpus import shared_corpus_dir
 from pipeline.feeds.parse import guarded_parse, parse_feed, response_headers
 from pipeline.models import FeedEntry
 from pipeline.settings import FeedSettings, FeedSource
@@ -73,17 +73,11 @@ _SKIP_UNLESS = re.compile(r"^SkipUnless:\s*(.*?)\s*$", re.MULTILINE)
 _HEADER = re.compile(r"^Header:\s*([^:\s][^:]*?)\s*:\s*(.*?)\s*$", re.MULTILINE)
 
 
-def _corpus_root() -> Path:
-    """The corpus folder at collection time (same rule as tests/conftest.py's shared_corpus)."""
-    base = os.environ.get("NEWSHOUND_SHARED_DIR")
-    corpus = Path(base) / "corpus" if base else Path(__file__).resolve().parents[3] / "shared" / "corpus"
-    return corpus / CORPUS_FOLDER
-
-
 def _corpus_files() -> list[str]:
-    root = _corpus_root()
+    """The corpus files at collection time (the shared_corpus fixture's folder)."""
+    root = shared_corpus_dir() / CORPUS_FOLDER
     files = sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
-    # An empty list would silently run nothing; this id fails through the shared_corpus fixture.
+    # An empty list would silently run nothing; this id skips (or fails) through the shared_corpus fixture.
     return files or ["(corpus missing)"]
 
 
@@ -126,7 +120,7 @@ def test_parse_feed_never_raises(relative: str, shared_corpus: Path) -> None:
         assert isinstance(entry, FeedEntry)
         assert entry.url.startswith(("http://", "https://"))
         assert entry.published is None or entry.published.utcoffset() == datetime.timedelta(0)
-    assert parsed.error is None or parsed.error.startswith("feed-error: ")
+    assert parsed.failure is None or parsed.failure.reason == "feed-error"
 
 
 @pytest.mark.parametrize("relative", CORPUS_FILES)
@@ -204,4 +198,4 @@ def test_mutated_corpus_files_never_raise(shared_corpus: Path) -> None:
             else:
                 mutated[position:position] = rng.choice(snippets)
             parsed = parse_feed(bytes(mutated), source, base_url=FEED_BASE, max_bytes=MAX_BYTES, max_entries=50)
-            assert parsed.error is None or parsed.error.startswith("feed-error: ")
+            assert parsed.failure is None or parsed.failure.reason == "feed-error"

@@ -47,7 +47,7 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 
 def test_atom_entries(source: FeedSource) -> None:
     parsed = parse(ATOM, source)
-    assert parsed.error is None
+    assert parsed.failure is None
     assert parsed.bozo is False
     assert parsed.version == "atom10"
     assert parsed.title == "Atom <b>News</b>"  # escaped twice: the text is literally "<b>"
@@ -169,14 +169,14 @@ def test_content_type_charset_decides_the_encoding(source: FeedSource) -> None:
 
 def test_a_channel_without_items_is_a_feed(source: FeedSource) -> None:
     parsed = parse(rss(), source)
-    assert parsed.error is None
+    assert parsed.failure is None
     assert parsed.entries == ()
     assert parsed.title == "Example"
 
 
 def test_ill_formed_feed_is_read_with_bozo(source: FeedSource) -> None:
     parsed = parse(rss(b"<title>Caf&eacute; &amp; bar</title><link>https://e.example/a</link>"), source)
-    assert parsed.error is None
+    assert parsed.failure is None
     assert parsed.bozo is True  # &eacute; is HTML, not XML: feedparser's loose parser takes over
     assert parsed.bozo_reason is not None and parsed.bozo_reason.endswith("undefined entity")
     assert parsed.entries[0].title == "Café & bar"

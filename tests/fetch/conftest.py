@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pipeline.fetch import Fetcher
+from pipeline.fetch.client import Fetcher
 from pipeline.settings import FetchSettings
 
 # A global (public) address: the guard accepts it, and no test ever connects to it.

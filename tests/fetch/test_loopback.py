@@ -9,7 +9,7 @@ import httpcore
 import httpx
 
 import pipeline.fetch.transfer
-from pipeline.fetch import Fetcher
+from pipeline.fetch.client import Fetcher
 
 DEADLINE = 1.0
 

@@ -8,7 +8,8 @@ import gzip
 import httpx
 import pytest
 
-from pipeline.fetch import FeedResponse, FetchFailure
+from pipeline.errors import ItemFailure
+from pipeline.fetch.results import FeedResponse
 
 
 @pytest.mark.parametrize("content_type", ["application/pdf", "image/jpeg", "application/json", "text/plain"])
@@ -26,8 +27,9 @@ def test_pages_that_are_not_html_are_refused(web, fetch_page, content_type):
 
     result = fetch_page("https://news.example/doc")
 
-    assert isinstance(result, FetchFailure)
-    assert (result.reason, result.retryable, result.status) == ("fetch-not-html", False, 200)
+    assert isinstance(result, ItemFailure)
+    assert (result.reason, result.retryable, result.stage) == ("fetch-not-html", False, "fetch")
+    assert result.url == "https://news.example/doc"
     assert streamed == []  # refused on the header, the body was never read
 
 
@@ -150,7 +152,7 @@ def test_feed_failures_use_the_same_reasons(web, make_fetcher):
         async with make_fetcher(max_body_bytes=1000) as fetcher:
             return await fetcher.fetch_feed("https://news.example/huge")
 
-    assert (gone.reason, gone.status) == ("fetch-http-error", 410)
+    assert gone.reason == "fetch-http-error" and gone.detail.endswith("HTTP 410")
     assert unsafe.reason == "unsafe-url"
     assert asyncio.run(huge()).reason == "fetch-too-large"
 

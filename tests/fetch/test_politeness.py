@@ -8,7 +8,7 @@ from itertools import pairwise
 
 import httpx
 
-from pipeline.fetch import fetch_pages
+from pipeline.fetch.client import fetch_pages
 
 
 class InFlight:

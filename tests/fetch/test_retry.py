@@ -40,7 +40,7 @@ def test_backoff_is_capped_at_backoff_max(web, fake_time, fetch_page):
     result = fetch_page(URL, retries=4, backoff_base_seconds=10.0, backoff_max_seconds=25.0)
 
     assert result.reason == "fetch-http-error"
-    assert result.status == 503
+    assert result.detail.endswith("HTTP 503")
     assert result.retryable is True
     assert fake_time.sleeps == [7.5, 15.0, 18.75, 18.75]  # steps 10, 20, then 25 (the cap)
 
@@ -79,7 +79,7 @@ def test_retry_after_longer_than_backoff_max_gives_up_at_once(web, fake_time, fe
 
     assert result.reason == "fetch-http-error"
     assert result.retryable is True
-    assert result.retry_after_seconds == 3600.0
+    assert result.detail.endswith("HTTP 503 (Retry-After 3600 s)")
     assert len(web.requests) == 1
     assert fake_time.sleeps == []
 
@@ -91,7 +91,7 @@ def test_permanent_errors_are_not_retried(web, fake_time, fetch_page, status):
     result = fetch_page(URL)
 
     assert result.reason == "fetch-http-error"
-    assert result.status == status
+    assert result.detail.endswith(f"HTTP {status}")
     assert result.retryable is False
     assert len(web.requests) == 1
     assert fake_time.sleeps == []

@@ -7,6 +7,7 @@ import asyncio
 import httpx
 import pytest
 
+from pipeline.errors import ItemFailure
 from pipeline.fetch.robots import parse_robots, product_token
 
 ROBOTS = """\
@@ -163,7 +164,7 @@ def test_robots_is_fetched_once_per_host_and_cached(web, make_fetcher, fake_time
 
     first, later = asyncio.run(scenario())
 
-    assert [getattr(r, "reason", r.status) for r in first[:2]] == [200, "robots-denied"]
+    assert [r.reason if isinstance(r, ItemFailure) else r.status for r in first[:2]] == [200, "robots-denied"]
     assert first[-1].status == 200
     assert later.status == 200
     robots_requests = [p for p in web.paths() if p.endswith("robots.txt")]

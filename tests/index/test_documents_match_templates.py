@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.errors import ItemFailure, Reason, Stage
 from pipeline.feeds.state import FeedState
 from pipeline.index.articles import article_document, claim_document, standalone_claim_document
 from pipeline.index.capabilities import Capabilities
@@ -124,7 +125,7 @@ def test_claim_document_fields_are_all_mapped(article_doc: dict[str, Any]) -> No
 
 def test_run_feed_state_and_staging_documents_are_mapped() -> None:
     summary = RunSummary()
-    summary.fail("fetch", "fetch-timeout", "slow", url="https://x", feed_id="x")
+    summary.fail(ItemFailure(Stage.FETCH, Reason.FETCH_TIMEOUT, "slow", True, url="https://x", feed_id="x"))
     assert unmapped(summary.finish().to_document(), run_mappings()) == []
     state = FeedState(
         feed_id="x",

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.index import SearchIndex
 from pipeline.index.bulk import bulk_write
+from pipeline.index.connection import SearchIndex
 from pipeline.index.dead_letters import count_parked, park, replay_dead_letters
 from pipeline.index.templates import article_mappings, text_field
 

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from newshound_dev.newsweb import NewsSite
-from pipeline import process
-from pipeline.entities import EntityExtractor
-from pipeline.errors import Reason
+from pipeline import build as build_stage
+from pipeline.build import BuildJob, BuiltArticle, Toolkit, build_articles
+from pipeline.entities.extractor import EntityExtractor
+from pipeline.errors import ItemFailure, Reason
 from pipeline.models import FeedEntry, FetchedPage
-from pipeline.process import BuildFailure, BuildJob, BuiltArticle, Toolkit, build_articles
 from pipeline.settings import load_settings
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -41,7 +41,7 @@ def jobs_from(site: NewsSite, count: int) -> list[BuildJob]:
     return jobs
 
 
-def articles_of(results: Sequence[BuiltArticle | BuildFailure]) -> list[Any]:
+def articles_of(results: Sequence[BuiltArticle | ItemFailure]) -> list[Any]:
     return [result.article if isinstance(result, BuiltArticle) else result for result in results]
 
 
@@ -57,7 +57,7 @@ def test_a_batch_builds_what_each_job_builds_alone(corpus_site_template: NewsSit
     assert 0 < counted <= elapsed
     together = articles_of(results)
     alone = [articles_of(build_articles([job], toolkit))[0] for job in jobs]
-    assert all(not isinstance(article, BuildFailure) for article in together)
+    assert all(not isinstance(article, ItemFailure) for article in together)
     assert [a.entities for a in together] == [a.entities for a in alone]
     assert [a.title_entity_ids for a in together] == [a.title_entity_ids for a in alone]
     assert [a.claims for a in together] == [a.claims for a in alone]
@@ -69,16 +69,18 @@ def test_a_failing_page_fails_only_its_job(
 ) -> None:
     jobs = jobs_from(corpus_site_template, 4)
     broken_url = jobs[1].entry.url
-    real_extract = process.extract_article
+    real_extract = build_stage.extract_article
 
     def extract(html: str, url: str, **options: Any) -> Any:
         if url == broken_url:
             raise MemoryError("a pathological page")
         return real_extract(html, url, **options)
 
-    monkeypatch.setattr(process, "extract_article", extract)
+    monkeypatch.setattr(build_stage, "extract_article", extract)
     results = build_articles([*jobs, BuildJob(jobs[0].entry, None, "http-404")], toolkit)
-    assert isinstance(results[1], BuildFailure) and "MemoryError: a pathological page" in results[1].error
+    failure = results[1]
+    assert isinstance(failure, ItemFailure) and failure.stage == "build"
+    assert "MemoryError: a pathological page" in failure.detail
     assert [isinstance(result, BuiltArticle) for result in results] == [True, False, True, True, True]
     fallback = results[4]
     assert isinstance(fallback, BuiltArticle) and fallback.outcome == "http-404"
@@ -102,6 +104,6 @@ def test_an_entity_batch_failure_is_narrowed_to_the_articles_at_fault(
     results = build_articles(jobs, toolkit)
     assert [isinstance(result, BuiltArticle) for result in results] == [True, True, False, True]
     failure = results[2]
-    assert isinstance(failure, BuildFailure) and failure.error == "ValueError: the model choked"
+    assert isinstance(failure, ItemFailure) and failure.detail == "ValueError: the model choked"
     built = results[0]
     assert isinstance(built, BuiltArticle) and built.stage_seconds["entities"] > 0

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from newshound_dev.newsweb import NewsWebServer
 from newshound_dev.newsweb.demo import news_web_sources
-from pipeline.cli import app
-from pipeline.index import SearchIndex
+from pipeline.cli.main import app
+from pipeline.index.connection import SearchIndex
 from pipeline.ingest.cycle import IngestOptions, run_ingest
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,7 @@ import pytest
 from newshound_dev.newsweb import Fault, NewsWebServer, SiteArticle
 from newshound_dev.newsweb.demo import news_web_sources
 from newshound_dev.newsweb.site import render_article_page
-from pipeline.index import SearchIndex
+from pipeline.index.connection import SearchIndex
 from pipeline.ingest.cycle import IngestOptions, run_ingest
 
 pytestmark = pytest.mark.integration

@@ -16,7 +16,7 @@ import pytest
 from helpers import StoppingProxy, make_test_settings
 
 from newshound_dev.newsweb.demo import news_web_sources
-from pipeline.index import SearchIndex
+from pipeline.index.connection import SearchIndex
 from pipeline.ingest.cycle import IngestOptions, run_ingest
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

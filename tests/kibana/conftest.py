@@ -17,7 +17,7 @@ from helpers import REPO_ROOT
 from newshound_dev.kibana_checks import mappings_for_patterns
 from pipeline.index.capabilities import Capabilities
 from pipeline.index.templates import index_definitions
-from pipeline.kibana import load_saved_objects
+from pipeline.kibana.saved_objects import load_saved_objects
 from pipeline.settings import IndexNames
 
 # The test server has no optional modules; a full distribution adds the language analyzers

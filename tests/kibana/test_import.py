@@ -254,7 +254,7 @@ def test_a_request_kibana_rejects_is_fatal(kibana: FakeKibana, saved_objects: li
 
 
 def test_only_one_credential_is_a_config_error(saved_objects: list[dict[str, Any]]) -> None:
-    with pytest.raises(ConfigError, match="KIBANA_USERNAME/KIBANA_PASSWORD"):
+    with pytest.raises(ConfigError, match=r"kibana\.username/kibana\.password: only one of them is set"):
         import_saved_objects("http://127.0.0.1:9", saved_objects, username=USER, password=None)
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from newshound_dev.kibana_checks import field_problems, reference_problems, referenced_fields
 from pipeline.errors import ConfigError
-from pipeline.kibana import load_saved_objects, to_ndjson, with_index_prefix
+from pipeline.kibana.saved_objects import load_saved_objects, to_ndjson, with_index_prefix
 
 # Attribute names the saved-object types accept (Kibana 8.x schemas: search '8.8.0' and its model
 # versions, visualization '8.8.0', dashboard model version 1, which forbids unknown keys; data

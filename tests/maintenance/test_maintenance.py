@@ -13,7 +13,7 @@ from helpers import make_test_settings
 
 from newshound_dev.newsweb.demo import news_web_sources
 from newshound_dev.newsweb.site import render_article_page
-from pipeline.index import SearchIndex, find_document
+from pipeline.index.connection import SearchIndex, find_document
 from pipeline.ingest.cycle import IngestOptions, run_ingest
 from pipeline.maintenance import run_maintenance
 

@@ -1,9 +1,9 @@
 """The alert run: match a written batch, record new alerts in the ledger, deliver what is due.
 
-    process_alerts(index, settings, article_ids, summary, now=...)   after each indexed batch
+    alert_on_articles(index, settings, article_ids, summary, now=...)   after each indexed batch
     deliver_pending(index, settings, summary, now=...)               once per run (and on a schedule)
 
-Both count their outcomes in the run summary under the fixed reasons of ``AlertReason`` and
+Both count their outcomes in the run summary under the fixed ``alerts-*`` reasons of ``Reason`` and
 return an ``AlertOutcome``. Neither raises for a receiver's failure (it is recorded and retried);
 an unreachable cluster raises RetryLater like every other stage.
 """
@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 import httpx
@@ -34,26 +33,12 @@ from pipeline.alerts.messages import discover_url
 from pipeline.alerts.notifiers import Sender
 from pipeline.alerts.receipts import article_versions, unmatched_articles, write_receipts
 from pipeline.alerts.schedule import Release, schedule_new_alerts
-from pipeline.index import SearchIndex
+from pipeline.errors import ItemFailure, Reason, Stage
+from pipeline.index.connection import SearchIndex
 from pipeline.settings import Settings
 from pipeline.summary import RunSummary
 
 logger = logging.getLogger(__name__)
-
-
-class AlertReason(StrEnum):
-    """Fixed names of the alert outcomes counted in run summaries."""
-
-    MATCHED = "alerts-matched"  # alert candidates found (one per rule and story or article)
-    NEW = "alerts-new"  # written to the ledger for the first time
-    KNOWN = "alerts-known"  # already in the ledger: alerted before, nothing more happens
-    HELD = "alerts-held"  # new alerts waiting for a throttle or digest window
-    DELIVERED = "alerts-delivered"  # (alert, notifier) deliveries that succeeded
-    FAILED = "alerts-failed"  # delivery attempts that failed; retried with backoff
-    PARKED = "alerts-parked"  # deliveries given up after alerts.max_delivery_attempts
-    MESSAGES = "alerts-messages"  # messages sent (a digest or held batch is one)
-    RULE_ERROR = "alerts-rule-error"  # a rule Elasticsearch rejected (skipped, others go on)
-    CAUGHT_UP = "alerts-caught-up"  # articles matched by deliver_pending's catch-up
 
 
 @dataclass
@@ -69,18 +54,19 @@ class AlertOutcome:
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
     def count_into(self, summary: RunSummary) -> None:
-        summary.count(AlertReason.MATCHED, self.matched)
-        summary.count(AlertReason.NEW, len(self.new_alert_ids))
-        summary.count(AlertReason.KNOWN, self.known)
-        summary.count(AlertReason.HELD, self.held)
-        summary.count(AlertReason.CAUGHT_UP, self.caught_up)
-        summary.count(AlertReason.DELIVERED, self.delivery.delivered)
-        summary.count(AlertReason.MESSAGES, self.delivery.messages)
+        summary.count(Reason.ALERTS_MATCHED, self.matched)
+        summary.count(Reason.ALERTS_NEW, len(self.new_alert_ids))
+        summary.count(Reason.ALERTS_KNOWN, self.known)
+        summary.count(Reason.ALERTS_HELD, self.held)
+        summary.count(Reason.ALERTS_CAUGHT_UP, self.caught_up)
+        summary.count(Reason.ALERTS_DELIVERED, self.delivery.delivered)
+        summary.count(Reason.ALERTS_MESSAGES, self.delivery.messages)
         for rule_id, error in self.rule_errors.items():
-            summary.fail("alerts", AlertReason.RULE_ERROR, f"rule {rule_id}: {error}")
+            summary.fail(ItemFailure(Stage.ALERTS, Reason.ALERTS_RULE_ERROR, f"rule {rule_id}: {error}"))
         for failure in self.delivery.failures:
-            reason = AlertReason.PARKED if failure.parked else AlertReason.FAILED
-            summary.fail("alerts", reason, f"{failure.notifier}: {failure.error} (alert {failure.alert_ids[0]})")
+            reason = Reason.ALERTS_PARKED if failure.parked else Reason.ALERTS_FAILED
+            detail = f"{failure.notifier}: {failure.error} (alert {failure.alert_ids[0]})"
+            summary.fail(ItemFailure(Stage.ALERTS, reason, detail, retryable=not failure.parked))
 
 
 @dataclass(frozen=True)
@@ -94,7 +80,7 @@ class AlertSeams:
     after_send: Callable[[str], None] | None = None
 
 
-def process_alerts(
+def alert_on_articles(
     index: SearchIndex,
     settings: Settings,
     article_ids: Sequence[str],

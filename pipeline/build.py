@@ -1,4 +1,4 @@
-"""The CPU-bound part of the pipeline: page -> text -> enrichment -> fingerprints.
+"""The build stage, the CPU-bound part of the pipeline: page -> text -> enrichment -> fingerprints.
 
 ``build_articles`` is a plain function of build jobs (a feed entry and its fetched page, or the
 failure to fetch it). It runs in worker processes during ingest, a slice of a batch per call; the
@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TypeVar
 
-from pipeline.claims import extract_claims
+from pipeline.claims.extract import extract_claims
 from pipeline.clean import CleaningRules, clean_text, load_cleaning_rules
-from pipeline.dedupe.core import fingerprint, story_keys
-from pipeline.entities import EntityExtractor
-from pipeline.errors import ExtractionError, Reason
+from pipeline.dedupe.fingerprints import fingerprint, story_keys
+from pipeline.entities.extractor import EntityExtractor
+from pipeline.errors import ExtractionError, ItemFailure, Reason, Stage
 from pipeline.extract import detect_language, extract_article
 from pipeline.models import Article, CleanedText, EntityMention, ExtractedArticle, FeedEntry, FetchedPage
 from pipeline.settings import Settings
@@ -53,13 +53,6 @@ class BuildJob:
     entry: FeedEntry
     page: FetchedPage | None
     fallback_reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class BuildFailure:
-    """A bug or pathological input in a build stage: the item is parked, the run goes on."""
-
-    error: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,19 +98,19 @@ class _PageText:
     clock: StageClock
 
 
-def build_articles(jobs: Sequence[BuildJob], toolkit: Toolkit) -> list[BuiltArticle | BuildFailure]:
+def build_articles(jobs: Sequence[BuildJob], toolkit: Toolkit) -> list[BuiltArticle | ItemFailure]:
     """Extract, clean and enrich each job's article, in job order; an article whose page fails
     falls back to the feed's title and summary, and an exception fails only its own job."""
     page_texts = [_guarded(job, partial(_page_text, job, toolkit)) for job in jobs]
     readable = [text for text in page_texts if isinstance(text, _PageText)]
     mentions = iter(_entities(readable, toolkit))
-    results: list[BuiltArticle | BuildFailure] = []
+    results: list[BuiltArticle | ItemFailure] = []
     for text in page_texts:
-        if isinstance(text, BuildFailure):
+        if isinstance(text, ItemFailure):
             results.append(text)
             continue
         found = next(mentions)
-        if isinstance(found, BuildFailure):
+        if isinstance(found, ItemFailure):
             results.append(found)
             continue
         text_mentions, title_mentions = found
@@ -125,12 +118,14 @@ def build_articles(jobs: Sequence[BuildJob], toolkit: Toolkit) -> list[BuiltArti
     return results
 
 
-def _guarded(job: BuildJob, step: Callable[[], _Result]) -> _Result | BuildFailure:
+def _guarded(job: BuildJob, step: Callable[[], _Result]) -> _Result | ItemFailure:
+    """A bug or pathological input in a build stage fails only its own item (parked, the run goes on)."""
     try:
         return step()
     except Exception as error:  # one bad page must never stop the run; it is parked with the reason
         logger.exception("building %s failed", job.entry.url)
-        return BuildFailure(f"{type(error).__name__}: {error}")
+        detail = f"{type(error).__name__}: {error}"
+        return ItemFailure(Stage.BUILD, Reason.BUILD_ERROR, detail, url=job.entry.url, feed_id=job.entry.feed_id)
 
 
 def _page_text(job: BuildJob, toolkit: Toolkit) -> _PageText:
@@ -163,7 +158,7 @@ def _page_text(job: BuildJob, toolkit: Toolkit) -> _PageText:
     return _PageText(job, extracted, cleaned, str(outcome), title, language, clock)
 
 
-def _entities(texts: Sequence[_PageText], toolkit: Toolkit) -> list[tuple[Mentions, Mentions] | BuildFailure]:
+def _entities(texts: Sequence[_PageText], toolkit: Toolkit) -> list[tuple[Mentions, Mentions] | ItemFailure]:
     """(mentions in the text, mentions in the title) of each, in one NER batch; if the batch
     fails, each article is tried alone so that only the ones at fault fail."""
     started = time.perf_counter()
@@ -171,7 +166,7 @@ def _entities(texts: Sequence[_PageText], toolkit: Toolkit) -> list[tuple[Mentio
     def documents(text: _PageText) -> list[tuple[str, str | None]]:
         return [(text.cleaned.text, text.language), (text.title, text.language)]
 
-    found: list[tuple[Mentions, Mentions] | BuildFailure]
+    found: list[tuple[Mentions, Mentions] | ItemFailure]
     try:
         flat = toolkit.entities.extract_many([document for text in texts for document in documents(text)])
         found = [(flat[2 * number], flat[2 * number + 1]) for number in range(len(texts))]
@@ -180,7 +175,7 @@ def _entities(texts: Sequence[_PageText], toolkit: Toolkit) -> list[tuple[Mentio
         found = []
         for text in texts:
             alone = _guarded(text.job, partial(toolkit.entities.extract_many, documents(text)))
-            found.append(alone if isinstance(alone, BuildFailure) else (alone[0], alone[1]))
+            found.append(alone if isinstance(alone, ItemFailure) else (alone[0], alone[1]))
     share = (time.perf_counter() - started) / max(len(texts), 1)
     for text in texts:
         text.clock.add("entities", share)

@@ -1,4 +1,4 @@
-"""Fetching pages for work items and building their articles, on all cores.
+"""Batches of work items: their pages fetched, their articles built, on all cores.
 
 Fetching is asynchronous I/O in this process; building (extraction, cleaning, entities, claims,
 fingerprints) is CPU-bound and runs in a pool of worker processes, each loading the toolkit once
@@ -13,17 +13,15 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
 from typing import Any
 
-from pipeline.errors import Reason
-from pipeline.fetch import FetchFailure, fetch_pages
-from pipeline.index import SearchIndex
+from pipeline.build import BuildJob, BuiltArticle, Toolkit, build_articles
+from pipeline.errors import ItemFailure, Reason
+from pipeline.fetch.client import fetch_pages
 from pipeline.ingest.workitems import WorkItem, retry_fields, update_items
-from pipeline.process import BuildFailure, BuildJob, BuiltArticle, Toolkit, build_articles
+from pipeline.run import RunContext
 from pipeline.settings import Settings
-from pipeline.summary import RunSummary
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +38,7 @@ def _init_worker(settings: Settings) -> None:
     _worker_toolkit = Toolkit.load(settings)
 
 
-def _build_in_worker(jobs: list[BuildJob]) -> list[BuiltArticle | BuildFailure]:
+def _build_in_worker(jobs: list[BuildJob]) -> list[BuiltArticle | ItemFailure]:
     assert _worker_toolkit is not None, "worker not initialised"
     return build_articles(jobs, _worker_toolkit)
 
@@ -55,7 +53,7 @@ class ArticleBuilder:
         self._toolkit: Toolkit | None = None
         self._pool: Executor | None = None
 
-    def submit(self, jobs: Sequence[BuildJob]) -> Callable[[], list[BuiltArticle | BuildFailure]]:
+    def submit(self, jobs: Sequence[BuildJob]) -> Callable[[], list[BuiltArticle | ItemFailure]]:
         """Start building; the returned function waits for the results (in job order).
 
         With a pool the workers start at once, so the caller can write the previous batch meanwhile.
@@ -69,7 +67,7 @@ class ArticleBuilder:
             return lambda: [result for future in futures for result in future.result()]
         return lambda: self.build(jobs)
 
-    def build(self, jobs: Sequence[BuildJob]) -> list[BuiltArticle | BuildFailure]:
+    def build(self, jobs: Sequence[BuildJob]) -> list[BuiltArticle | ItemFailure]:
         if self.workers > 1 and len(jobs) >= _MIN_JOBS_FOR_POOL:
             return self.submit(jobs)()
         if self._toolkit is None:
@@ -106,24 +104,16 @@ class PendingBatch:
 
     ready: list[tuple[WorkItem, BuiltArticle]]
     jobs: list[tuple[WorkItem, BuildJob]]
-    results: Callable[[], list[BuiltArticle | BuildFailure]]
+    results: Callable[[], list[BuiltArticle | ItemFailure]]
 
 
-def start_batch(
-    index: SearchIndex,
-    settings: Settings,
-    items: Sequence[WorkItem],
-    builder: ArticleBuilder,
-    summary: RunSummary,
-    *,
-    now: datetime,
-    fetcher_options: dict[str, Any] | None = None,
-) -> PendingBatch:
+def start_batch(run: RunContext, items: Sequence[WorkItem], builder: ArticleBuilder) -> PendingBatch:
     """Fetch the pages of pending items and start building their articles; built items pass through.
 
     Retryable fetch failures put the item back in the queue until ``max_fetch_attempts``; after
     that, and for permanent failures, the article is built from the feed's title and summary.
     """
+    settings, summary = run.settings, run.summary
     ready = [
         (item, BuiltArticle(item.article, item.outcome or Reason.FETCHED))
         for item in items
@@ -131,36 +121,38 @@ def start_batch(
     ]
     to_fetch = [item for item in items if item.article is None]
     started = time.perf_counter()
-    pages = fetch_pages([item.entry.url for item in to_fetch], settings.fetch, **(fetcher_options or {}))
+    pages = fetch_pages([item.entry.url for item in to_fetch], settings.fetch)
     summary.time("fetch", time.perf_counter() - started)
     jobs: list[tuple[WorkItem, BuildJob]] = []
     retries: dict[str, dict[str, Any]] = {}
+    now = run.now()
     for item, page in zip(to_fetch, pages, strict=True):
-        if isinstance(page, FetchFailure):
-            summary.fail("fetch", page.reason, page.detail, url=item.entry.url, feed_id=item.entry.feed_id)
+        if isinstance(page, ItemFailure):
+            summary.fail(replace(page, feed_id=item.entry.feed_id))
             attempts = item.attempts + 1
             if page.retryable and attempts < settings.ingest.max_fetch_attempts:
                 retries[item.item_id] = retry_fields(attempts, page.reason, now, settings.ingest.retry_backoff_minutes)
-                summary.count("retry-later")
+                summary.count(Reason.RETRY_LATER)
                 continue
             jobs.append((item, BuildJob(item.entry, None, page.reason)))
         else:
             summary.count(Reason.FETCHED)
             jobs.append((item, BuildJob(item.entry, page, None)))
     if retries:
-        update_items(index, retries)
+        update_items(run.index, retries)
     return PendingBatch(ready, jobs, builder.submit([job for _, job in jobs]))
 
 
 def finish_batch(
-    pending: PendingBatch, summary: RunSummary
-) -> tuple[list[tuple[WorkItem, BuiltArticle]], list[tuple[WorkItem, BuildFailure]]]:
+    run: RunContext, pending: PendingBatch
+) -> tuple[list[tuple[WorkItem, BuiltArticle]], list[tuple[WorkItem, ItemFailure]]]:
     """Wait for the batch's articles; count outcomes and stage times; split off the failures."""
+    summary = run.summary
     built = list(pending.ready)
-    failures: list[tuple[WorkItem, BuildFailure]] = []
+    failures: list[tuple[WorkItem, ItemFailure]] = []
     for (item, _), result in zip(pending.jobs, pending.results(), strict=True):
-        if isinstance(result, BuildFailure):
-            summary.fail("build", "build-error", result.error, url=item.entry.url, feed_id=item.entry.feed_id)
+        if isinstance(result, ItemFailure):
+            summary.fail(result)
             failures.append((item, result))
             continue
         for stage, seconds in result.stage_seconds.items():
@@ -171,18 +163,3 @@ def finish_batch(
             summary.count(Reason.FEED_ONLY)
         built.append((item, result))
     return built, failures
-
-
-def fetch_and_build(
-    index: SearchIndex,
-    settings: Settings,
-    items: Sequence[WorkItem],
-    builder: ArticleBuilder,
-    summary: RunSummary,
-    *,
-    now: datetime,
-    fetcher_options: dict[str, Any] | None = None,
-) -> tuple[list[tuple[WorkItem, BuiltArticle]], list[tuple[WorkItem, BuildFailure]]]:
-    """Fetch and build one batch and wait for it (a DAG task builds one batch at a time)."""
-    pending = start_batch(index, settings, items, builder, summary, now=now, fetcher_options=fetcher_options)
-    return finish_batch(pending, summary)
