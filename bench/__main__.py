@@ -26,6 +26,7 @@ BENCHMARKS = (
     ("bench.backfill_memory", "peak memory of a 20,000-article backfill"),
     ("bench.freshness", "feed item to searchable and to alerted, continuous ingestion"),
     ("bench.enrichment", "entities and claims per second on one core"),
+    ("bench.startup", "start-up of newshound --help, check-feed and search"),
 )
 
 
