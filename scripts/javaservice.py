@@ -38,25 +38,50 @@ def java_major(java: Path) -> int | None:
     return int(match.group(2)) if major == 1 and match.group(2) else major
 
 
-def find_java(preferred: Sequence[int], variables: Sequence[str] = ("JAVA_HOME",)) -> Path:
-    """A JDK home: the first of ``variables`` set, else one under /usr/lib/jvm in ``preferred`` order."""
-    for variable in variables:
-        if os.environ.get(variable) and (Path(os.environ[variable]) / "bin" / "java").exists():
-            return Path(os.environ[variable])
+# Which JDK each service runs on: the oldest Java it supports, and its own JDK variable.
+JAVA_NEEDS = {
+    "Elasticsearch": (21, "ES_JAVA_HOME"),  # Elasticsearch 9 requires Java 21+ (its own bundle is 25)
+    "CoreNLP": (17, "CORENLP_JAVA_HOME"),  # CoreNLP 4.5 runs on 8+; measured and tuned on 17
+}
+# Long-term-support releases, preferred over the short-lived ones between them.
+LTS_JAVA = (17, 21, 25)
+
+
+def find_java(service: str) -> Path:
+    """The JDK home ``service`` runs on, by the one rule: its own variable when set (it must be new
+    enough), else ``JAVA_HOME`` when new enough, else under /usr/lib/jvm the oldest LTS release at
+    or above the service's minimum (then the oldest newer one). The oldest that qualifies keeps
+    each service on the release closest to the one it was tested on: CoreNLP stays on 17 while
+    Elasticsearch takes 21 or 25."""
+    minimum, own_variable = JAVA_NEEDS[service]
+    looked: list[str] = []
+    for variable in (own_variable, "JAVA_HOME"):
+        home = os.environ.get(variable)
+        if not home:
+            looked.append(f"{variable} (unset)")
+            continue
+        version = java_major(Path(home) / "bin" / "java")
+        if version is not None and version >= minimum:
+            return Path(home)
+        looked.append(f"{variable}={home} (Java {version or 'not found'})")
+        if variable == own_variable:
+            sys.exit(f"{service} needs Java {minimum} or newer; {looked[-1]}: point {variable} at a newer JDK")
     found: dict[int, Path] = {}
     for candidate in sorted(Path("/usr/lib/jvm").glob("*")):
         java = candidate / "bin" / "java"
-        if not java.exists() or candidate.is_symlink():
+        if candidate.is_symlink() or not java.exists():
             continue
         version = java_major(java)
         if version is not None:
             found.setdefault(version, candidate)
-    for version in preferred:
-        if version in found:
-            return found[version]
+    usable = sorted((version not in LTS_JAVA, version) for version in found if version >= minimum)
+    if usable:
+        return found[usable[0][1]]
+    have = ", ".join(f"Java {version} ({home})" for version, home in sorted(found.items())) or "no JDK"
     sys.exit(
-        f"no supported JDK found (have {sorted(found)}; need one of {tuple(preferred)}): "
-        f"apt-get install -y openjdk-17-jdk-headless, or set {variables[0]}"
+        f"{service} needs Java {minimum} or newer. Looked at {', '.join(looked)} and /usr/lib/jvm/*: {have}. "
+        f"Install a JDK {minimum}+ (e.g. Temurin from adoptium.net, or openjdk-{minimum}-jdk-headless where "
+        f"the distribution has it) or set {own_variable}."
     )
 
 
