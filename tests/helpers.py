@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import tomllib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ EXTERNAL_ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL")
 # The CoreNLP server (NER) of the test session: started by scripts/corenlp on this port.
 TEST_CORENLP_PORT = int(os.environ.get("NEWSHOUND_TEST_CORENLP_PORT", "9031"))
 TEST_CORENLP_URL = f"http://127.0.0.1:{TEST_CORENLP_PORT}"
+# The one pin of the server version (pyproject.toml [tool.newshound]), which scripts/elasticsearch runs.
+with open(REPO_ROOT / "pyproject.toml", "rb") as _pyproject:
+    PINNED_ELASTICSEARCH_VERSION = str(tomllib.load(_pyproject)["tool"]["newshound"]["elasticsearch-version"])
 
 
 class ElasticsearchNode:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from helpers import PINNED_ELASTICSEARCH_VERSION
+
 from pipeline.alerts.config import ClaimRule, EntityRule, QueryRule, Rule
 from pipeline.alerts.percolator import (
     PERCOLATED_FIELDS,
@@ -19,8 +21,8 @@ from pipeline.alerts.queries import named_rules_search, pack_rules, rule_query, 
 from pipeline.index.capabilities import Capabilities
 from pipeline.settings import AlertSettings
 
-BARE = Capabilities("8.19.21", frozenset({"x-pack-core"}))
-FULL = Capabilities("8.19.21", frozenset({"percolator", "analysis-common", "lang-painless"}))
+BARE = Capabilities(PINNED_ELASTICSEARCH_VERSION, frozenset({"x-pack-core"}))
+FULL = Capabilities(PINNED_ELASTICSEARCH_VERSION, frozenset({"percolator", "analysis-common", "lang-painless"}))
 
 
 def rules() -> list[Rule]:

@@ -5,18 +5,12 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import tomllib
 from pathlib import Path
 
 import elasticsearch
 import pytest
 import yaml
-from helpers import REPO_ROOT
-
-
-def pinned_version() -> str:
-    with open(REPO_ROOT / "pyproject.toml", "rb") as handle:
-        return str(tomllib.load(handle)["tool"]["newshound"]["elasticsearch-version"])
+from helpers import PINNED_ELASTICSEARCH_VERSION, REPO_ROOT
 
 
 def compose_config(tmp_path: Path) -> dict[str, object]:
@@ -80,7 +74,7 @@ def test_compose_refuses_to_start_without_secrets(tmp_path: Path) -> None:
 
 
 def test_versions_agree_between_compose_test_server_and_client() -> None:
-    version = pinned_version()
+    version = PINNED_ELASTICSEARCH_VERSION
     compose = (REPO_ROOT / "docker-compose.yml").read_text(encoding="utf-8")
     images = re.findall(r"docker\.elastic\.co/(?:elasticsearch/elasticsearch|kibana/kibana):([\d.]+)", compose)
     assert images and set(images) == {version}

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from helpers import PINNED_ELASTICSEARCH_VERSION
 
 from pipeline.errors import ItemFailure, Reason, Stage
 from pipeline.feeds.state import FeedState
@@ -22,7 +23,7 @@ from pipeline.index.templates import (
 from pipeline.models import Article, Claim, EntityMention, Quantity, RemovedLine, Span
 from pipeline.summary import RunSummary
 
-CAPABILITIES = Capabilities("8.19.21", frozenset())
+CAPABILITIES = Capabilities(PINNED_ELASTICSEARCH_VERSION, frozenset())
 
 
 def full_article() -> Article:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from helpers import PINNED_ELASTICSEARCH_VERSION
 
 from pipeline.index.bulk import bulk_write
 from pipeline.index.connection import SearchIndex
@@ -27,7 +28,7 @@ def test_connect_creates_indices_and_aliases_idempotently(settings: Any) -> None
 def test_capabilities_are_detected_and_mapping_falls_back(settings: Any) -> None:
     index = SearchIndex.connect(settings)
     capabilities = index.capabilities
-    assert capabilities.major_version == 8
+    assert capabilities.major_version == int(PINNED_ELASTICSEARCH_VERSION.split(".")[0])
     mapping = index.client.indices.get_mapping(index=index.names.articles).body
     text = next(iter(mapping.values()))["mappings"]["properties"]["text"]
     if capabilities.language_analyzers:
@@ -41,8 +42,8 @@ def test_capabilities_are_detected_and_mapping_falls_back(settings: Any) -> None
 def test_language_subfields_when_analyzers_exist() -> None:
     from pipeline.index.capabilities import Capabilities
 
-    full = Capabilities("8.19.21", frozenset({"analysis-common", "percolator"}))
-    bare = Capabilities("8.19.21", frozenset())
+    full = Capabilities(PINNED_ELASTICSEARCH_VERSION, frozenset({"analysis-common", "percolator"}))
+    bare = Capabilities(PINNED_ELASTICSEARCH_VERSION, frozenset())
     assert text_field(full)["fields"]["en"]["analyzer"] == "english"
     assert "fields" not in text_field(bare)
     assert article_mappings(full)["properties"]["title"]["fields"]["de"]["analyzer"] == "german"

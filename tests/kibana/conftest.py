@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import REPO_ROOT
+from helpers import PINNED_ELASTICSEARCH_VERSION, REPO_ROOT
 
 from newshound_dev.kibana_checks import mappings_for_patterns
 from pipeline.index.capabilities import Capabilities
@@ -23,8 +23,10 @@ from pipeline.settings import IndexNames
 # The test server has no optional modules; a full distribution adds the language analyzers
 # (and with them the .de/.en subfields of text fields).
 CAPABILITIES = {
-    "bare": Capabilities("8.19.21", frozenset()),
-    "full": Capabilities("8.19.21", frozenset({"analysis-common", "percolator", "lang-painless", "reindex"})),
+    "bare": Capabilities(PINNED_ELASTICSEARCH_VERSION, frozenset()),
+    "full": Capabilities(
+        PINNED_ELASTICSEARCH_VERSION, frozenset({"analysis-common", "percolator", "lang-painless", "reindex"})
+    ),
 }
 
 MappingsFor = Callable[[Any, str], dict[str, Any]]
