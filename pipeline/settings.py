@@ -213,8 +213,8 @@ class AlertSettings(StrictModel):
     # Below this many active rules the batch multi-search is as fast as percolating (bench/alerts.py:
     # 1,000 rules over 500 articles well under a second), so the percolator only pays off above it.
     percolator_min_rules: int = Field(2000, ge=1)
-    # Leaf clauses per search of the multi-search. Elasticsearch 8 refuses a query with more than
-    # its max clause count (at least 1024, derived from the heap; 8192 on the 512 MB test node).
+    # Leaf clauses per search of the multi-search. Elasticsearch (8.1 and later) refuses a query with
+    # more than its max clause count (at least 1024, derived from the heap; 8192 on the 512 MB test node).
     clause_budget: int = Field(1000, ge=16, le=1024)
     # First retry of a failed delivery after this many minutes, doubling up to the maximum.
     retry_backoff_minutes: float = Field(1.0, gt=0)
