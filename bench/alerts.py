@@ -48,6 +48,7 @@ from pipeline.errors import RetryLater
 from pipeline.index.articles import article_document, claim_document, standalone_claim_document
 from pipeline.index.bulk import bulk_write
 from pipeline.index.connection import SearchIndex
+from pipeline.index.templates import remove_indices
 from pipeline.models import Article
 from pipeline.settings import Settings, load_settings
 
@@ -217,13 +218,7 @@ def run() -> dict[str, Any]:
         print_table(f"alert matching, {len(ids)}-article batch, multi-search path (wall clock, best of 3)", rows)
         return results
     finally:
-        names = list(index.client.indices.get(index=f"{index.names.prefix}-*", expand_wildcards="all").body)
-        if names:
-            index.client.indices.delete(index=",".join(names))
-        for template in index.client.indices.get_index_template(name=f"{index.names.prefix}-*").body.get(
-            "index_templates", []
-        ):
-            index.client.indices.delete_index_template(name=template["name"])
+        remove_indices(index.client, index.names.prefix)
 
 
 if __name__ == "__main__":

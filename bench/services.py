@@ -13,6 +13,7 @@ import psutil
 from elasticsearch import Elasticsearch
 
 from bench.common import REPO
+from pipeline.index.templates import remove_indices
 from pipeline.settings import Settings
 
 
@@ -54,9 +55,5 @@ def process_tree_cpu_seconds(pidfile: Path) -> float | None:
 def remove_prefix(url: str, prefix: str) -> None:
     """Delete a benchmark's indices and templates (by name: wildcard deletes may be refused)."""
     client = Elasticsearch(url, request_timeout=60)
-    names = list(client.indices.get(index=f"{prefix}-*", expand_wildcards="all").body)
-    if names:
-        client.indices.delete(index=",".join(names))
-    for template in client.indices.get_index_template(name=f"{prefix}-*").body.get("index_templates", []):
-        client.indices.delete_index_template(name=template["name"])
+    remove_indices(client, prefix)
     client.close()

@@ -147,6 +147,10 @@ class Fatal(NewshoundError):
     """The run cannot go on: a deployment or configuration problem a person must fix."""
 
 
+class QueryError(Fatal):
+    """A search query that cannot run: a quote never closed, a regular expression the engine refuses."""
+
+
 class ConfigError(Fatal):
     """A configuration file or environment override is invalid."""
 

@@ -83,14 +83,11 @@ def index_prefix(elasticsearch_url: str) -> Iterator[str]:
     yield prefix
     from elasticsearch import Elasticsearch
 
+    from pipeline.index.templates import remove_indices
+
     client = Elasticsearch(elasticsearch_url, request_timeout=30)
     try:
-        names = list(client.indices.get(index=f"{prefix}-*", expand_wildcards="all").body)
-        if names:
-            client.indices.delete(index=",".join(names))
-        templates = client.indices.get_index_template(name=f"{prefix}-*").body.get("index_templates", [])
-        for template in templates:
-            client.indices.delete_index_template(name=template["name"])
+        remove_indices(client, prefix)
     except Exception:  # the node may be down after an outage drill; a fresh prefix isolates anyway
         pass
     finally:

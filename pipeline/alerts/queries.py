@@ -20,6 +20,7 @@ from pipeline.alerts.config import ClaimChangeRule, ClaimRule, EntityRule, Query
 from pipeline.alerts.passages import MARK_END, MARK_START
 from pipeline.index.capabilities import Capabilities
 from pipeline.index.templates import LANGUAGE_ANALYZERS
+from pipeline.search import outlet_filter
 
 Query = dict[str, Any]
 
@@ -69,16 +70,7 @@ def rule_query(rule: Rule, capabilities: Capabilities) -> Query:
     if rule.languages:
         filters.append({"terms": {"language": list(rule.languages)}})
     if rule.outlets:
-        # Outlets may be named by display name ("Weltrundschau") or feed id ("weltrundschau").
-        outlets = list(rule.outlets)
-        filters.append(
-            {
-                "bool": {
-                    "should": [{"terms": {"outlet": outlets}}, {"terms": {"feed_id": outlets}}],
-                    "minimum_should_match": 1,
-                }
-            }
-        )
+        filters.append(outlet_filter(rule.outlets))
     if isinstance(rule, EntityRule):
         field = "title_entity_ids" if rule.in_title else "entity_ids"
         filters.append({"term": {field: rule.entity}})

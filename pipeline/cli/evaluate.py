@@ -1,4 +1,4 @@
-"""`newshound eval extraction|claims|entities`: each prints one JSON object as its last line."""
+"""`newshound eval extraction|claims|entities|ner|search`: each prints one JSON object as its last line."""
 
 from __future__ import annotations
 
@@ -65,3 +65,30 @@ def eval_ner(
     for line in report.mistakes:
         print(line)
     print_json_line(report.metrics())
+
+
+@eval_app.command("search")
+def eval_search(
+    corpus: Annotated[
+        Path | None, typer.Option(help="Folder with the claim corpora (germeval2023-spkatt-news-de, polnear-en).")
+    ] = None,
+    articles: Annotated[int | None, typer.Option(help="Index only the first N articles per language.")] = None,
+    queries: Annotated[int, typer.Option(help="Target articles per language.")] = 300,
+    misses: Annotated[
+        bool, typer.Option(help="Print every query whose article is not in the first ten first.")
+    ] = False,
+) -> None:
+    """Known-item retrieval on the embedded engine (or ELASTICSEARCH_URL): recall@10 and MRR of queries
+    in other word forms and the other language's entity names, now and as search worked before."""
+    from newshound_dev.evaluation.search import evaluate_search
+
+    missed: list[str] = []
+    report = evaluate_search(
+        corpus or default_corpus_dir() / "claims",
+        articles_per_language=articles,
+        queries_per_language=queries,
+        misses=missed if misses else None,
+    )
+    for line in missed:
+        print(line)
+    print_json_line(report)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+import shlex
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,72 +14,98 @@ from pipeline.cli.common import console, print_json_line, resolve_entity, settin
 if TYPE_CHECKING:
     from pipeline.settings import EntitySettings
 
-# Title matches weigh most; language subfields exist only on clusters with the analyzers and are
-# ignored by the query otherwise.
-SEARCH_FIELDS = [
-    "title^3",
-    "title.de^3",
-    "title.en^3",
-    "text",
-    "text.de",
-    "text.en",
-    "summary",
-    "entity_names^2",
-]
 
+def _moment(value: str | None, option: str) -> datetime | None:
+    """A date or date-time as typed after --since/--until (UTC unless it says otherwise)."""
+    if value is None:
+        return None
+    from pipeline.errors import QueryError
 
-def search_query(query: str, entity_ids: Sequence[str] = ()) -> dict[str, Any]:
-    """The query `newshound search` sends: simple_query_string over titles, text and entity names,
-    and only articles naming every one of ``entity_ids``."""
-    text: dict[str, Any] = (
-        {"simple_query_string": {"query": query, "fields": SEARCH_FIELDS, "default_operator": "and"}}
-        if query.strip()
-        else {"match_all": {}}
-    )
-    if not entity_ids:
-        return text
-    return {"bool": {"must": [text], "filter": [{"term": {"entity_ids": entity_id}} for entity_id in entity_ids]}}
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise QueryError(f"{option} {value!r}: a date (2026-12-01) or date and time (2026-12-01T08:00)") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="Words to find; may be empty with --entity.")] = "",
+    query: Annotated[
+        str,
+        typer.Argument(help='Words (all must match, any word form), "a phrase", -excluded, /regex/; may be empty.'),
+    ] = "",
     entity: Annotated[
         list[str] | None,
         typer.Option(help="Only articles naming this entity: an id or a name (Q7747, Jane Fairweather); repeatable."),
     ] = None,
+    lang: Annotated[list[str] | None, typer.Option(help="Only articles in this language (de, en); repeatable.")] = None,
+    outlet: Annotated[list[str] | None, typer.Option(help="Only this outlet (name or feed id); repeatable.")] = None,
+    since: Annotated[str | None, typer.Option(help="Published at or after (2026-12-01 or 2026-12-01T08:00).")] = None,
+    until: Annotated[str | None, typer.Option(help="Published at or before.")] = None,
+    story: Annotated[str | None, typer.Option(help="Only the reports of this story (a story id).")] = None,
+    sort: Annotated[str, typer.Option(help="relevance or date (newest first).")] = "relevance",
+    every_report: Annotated[
+        bool, typer.Option("--every-report", help="Every matching report, not one per story.")
+    ] = False,
     size: Annotated[int, typer.Option(help="Number of hits.")] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="Print hits as one JSON line.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON line.")] = False,
 ) -> None:
-    """Search the indexed articles and print the top hits."""
+    """Search the indexed articles: one hit per story, best first, with why it matched."""
     from rich.markup import escape
 
+    from pipeline.entities.extractor import EntityExtractor
+    from pipeline.errors import QueryError
     from pipeline.index.connection import SearchIndex
+    from pipeline.search import SearchRequest, search_articles
 
+    if sort not in ("relevance", "date"):
+        raise QueryError(f"--sort {sort!r}: use relevance or date")
     settings = settings_from_environment()
     entity_ids = [resolve_entity(name, settings) for name in entity or ()]
-    index = SearchIndex.connect(settings, ensure=False)
-    response = index.client.search(
-        index=index.names.articles,
-        query=search_query(query, entity_ids),
+    request = SearchRequest(
+        query=query,
+        entity_ids=tuple(entity_ids),
+        languages=tuple(lang or ()),
+        outlets=tuple(outlet or ()),
+        since=_moment(since, "--since"),
+        until=_moment(until, "--until"),
+        story_id=story,
+        sort="date" if sort == "date" else "relevance",
+        collapse=not every_report,
         size=size,
-        highlight={"fields": {"text": {"fragment_size": 160, "number_of_fragments": 1}}},
-        source_includes=["title", "outlet", "published", "canonical_url", "story_id", "language"],
     )
-    hits = response["hits"]["hits"]
+    index = SearchIndex.connect(settings, ensure=False)
+    page = search_articles(index, request, EntityExtractor.from_settings(settings))
     if as_json:
-        print_json_line([{**hit["_source"], "id": hit["_id"], "score": hit["_score"]} for hit in hits])
+        print_json_line(
+            {
+                "total": page.total,
+                "stories": page.stories,
+                "entities": [{"words": e.words, "id": e.entity_id, "name": e.name} for e in page.entities],
+                "hits": [hit.to_json() for hit in page.hits],
+            }
+        )
+        if not page.hits:
+            raise typer.Exit(1)
         return
-    total = response["hits"]["total"]["value"]
     wanted = " ".join([query, *(f"entity:{entity_id}" for entity_id in entity_ids)]).strip()
-    console.print(f"{total} article(s) match [bold]{escape(wanted)}[/]")
-    for hit in hits:
-        source = hit["_source"]
-        console.print(f"[bold]{source.get('title')}[/]  [dim]{source.get('outlet')} · {source.get('published')}[/]")
-        for fragment in hit.get("highlight", {}).get("text", []):
-            console.print("  " + fragment.replace("<em>", "[yellow]").replace("</em>", "[/]"))
-        console.print(f"  [blue]{source.get('canonical_url')}[/]")
-    if not hits:
+    stories = f"{page.stories} stor{'y' if page.stories == 1 else 'ies'}"
+    console.print(f"{page.total} article(s) in {stories} match [bold]{escape(wanted)}[/]")
+    for found in page.entities:
+        console.print(f"  [dim]{escape(found.words)} = {escape(found.name)} ({found.entity_id}), in any language[/]")
+    for hit in page.hits:
+        console.print(
+            f"[bold]{escape(hit.title)}[/]  [dim]{escape(hit.outlet or '')} · {hit.published} · {hit.language}[/]"
+        )
+        if hit.why:
+            console.print(f"  [dim]matched: {escape(', '.join(hit.why))}[/]")
+        if hit.passage.text:
+            console.print("  " + hit.passage.marked("[yellow]", "[/]", escape))
+        console.print(f"  [blue]{escape(hit.url or '')}[/]")
+        if hit.other_reports:
+            again = f"newshound search {shlex.quote(query)} --story {hit.story_id}"
+            console.print(f"  [dim]and {hit.other_reports} more report(s): {escape(again)}[/]")
+    if not page.hits:
         raise typer.Exit(1)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from pipeline.analysis import index_terms
 from pipeline.dedupe.fingerprints import encode_signature
 from pipeline.index.connection import SearchIndex
 from pipeline.models import Article, Claim, EntityMention
@@ -137,6 +138,8 @@ def article_document(
         "feed_id": article.feed_id,
         "title": article.title,
         "text": article.text,
+        "title_stems": index_terms(article.title, article.language),
+        "text_stems": index_terms(article.text, article.language),
         "summary": article.summary,
         "language": article.language,
         "author": article.author,

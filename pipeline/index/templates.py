@@ -28,6 +28,8 @@ FLOAT: Mapping = {"type": "float"}
 DOUBLE: Mapping = {"type": "double"}
 BOOLEAN: Mapping = {"type": "boolean"}
 STORED_ONLY: Mapping = {"type": "object", "enabled": False}
+# Terms analysed in Python: the whitespace analyzer (in every distribution) only splits them.
+ANALYSED_TERMS: Mapping = {"type": "text", "analyzer": "whitespace"}
 # Language subfields need the analysis-common module's analyzers.
 LANGUAGE_ANALYZERS = {"de": "german", "en": "english"}
 
@@ -96,6 +98,10 @@ def article_mappings(capabilities: Capabilities) -> Mapping:
             "feed_id": KEYWORD,
             "title": text_field(capabilities, keyword=True),
             "text": text_field(capabilities),
+            # Newshound's own analysis of title and text (pipeline.analysis): stems, folded umlauts
+            # and German compound parts as space-separated terms, so every engine matches word forms.
+            "title_stems": ANALYSED_TERMS,
+            "text_stems": ANALYSED_TERMS,
             "summary": text_field(capabilities),
             "language": KEYWORD,
             "author": KEYWORD,
@@ -337,3 +343,13 @@ def _create_quietly(client: Elasticsearch, index: str, aliases: Mapping) -> None
     error = response.body.get("error") if isinstance(response.body, dict) else None
     if error and error.get("type") != "resource_already_exists_exception":
         raise RuntimeError(f"could not create index {index}: {error}")
+
+
+def remove_indices(client: Elasticsearch, prefix: str) -> None:
+    """Delete every index and index template under ``prefix`` (evaluations, benchmarks and tests
+    work under a throw-away prefix). By name: a cluster may refuse wildcard deletes."""
+    names = list(client.indices.get(index=f"{prefix}-*", expand_wildcards="all").body)
+    if names:
+        client.indices.delete(index=",".join(names))
+    for template in client.indices.get_index_template(name=f"{prefix}-*").body.get("index_templates", []):
+        client.indices.delete_index_template(name=template["name"])

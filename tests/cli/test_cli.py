@@ -40,10 +40,10 @@ def test_demo_ingest_then_search_and_status(settings: Any, shared_corpus: Path) 
     summary = last_json_line(result.output)
     assert summary["status"] == "success" and summary["counts"]["new"] == 2
 
-    found = runner.invoke(app, ["search", "Nordkorea", "--json"], env=env)
+    found = runner.invoke(app, ["search", "Nordkorea", "--json", "--every-report"], env=env)
     assert found.exit_code == 0, found.output
-    assert {hit["outlet"] for hit in last_json_line(found.output)} == {"Nachrichtenblatt", "Weltrundschau"}
-    assert runner.invoke(app, ["search", "Nordkorea"], env=env).output.startswith("2 article(s) match")
+    assert {hit["outlet"] for hit in last_json_line(found.output)["hits"]} == {"Nachrichtenblatt", "Weltrundschau"}
+    assert runner.invoke(app, ["search", "Nordkorea"], env=env).output.startswith("2 article(s) in ")
     assert runner.invoke(app, ["search", "zzzunfindable"], env=env).exit_code == 1
 
     status = runner.invoke(app, ["status", "--json"], env=env)

@@ -45,6 +45,6 @@ def test_unknown_names_are_indexed_with_ids_and_found_by_name(settings: Any, new
 
     found = runner.invoke(app, ["search", "--entity", "Henrike Brandtner", "--json"], env=environment(settings))
     assert found.exit_code == 0, found.output
-    assert [row["id"] for row in yaml.safe_load(found.output.strip().splitlines()[-1])] == [hit["_id"]]
+    assert [row["id"] for row in yaml.safe_load(found.output.strip().splitlines()[-1])["hits"]] == [hit["_id"]]
     missing = runner.invoke(app, ["search", "--entity", "Jana Velten"], env=environment(settings))
-    assert missing.exit_code == 1 and missing.output.startswith("0 article(s) match")
+    assert missing.exit_code == 1 and missing.output.startswith("0 article(s) in ")

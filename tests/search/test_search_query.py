@@ -1,0 +1,124 @@
+"""Pure parts of search: taking a typed query apart, finding entities in it, the request body."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from pipeline.errors import QueryError
+from pipeline.index.capabilities import Capabilities
+from pipeline.search import (
+    QueryParts,
+    SearchRequest,
+    find_query_entities,
+    parse_query,
+    search_body,
+)
+
+EMBEDDED = Capabilities(version="9.2.8", modules=frozenset())
+FULL = Capabilities(version="9.2.8", modules=frozenset({"analysis-common", "percolator"}))
+
+
+def test_a_query_is_taken_apart_into_words_phrases_exclusions_and_patterns() -> None:
+    parts = parse_query('Soldaten  "north korea" -Gerücht -"fake news" /sold.*/ Kursk')
+    assert parts == QueryParts(
+        words=("Soldaten", "Kursk"),
+        phrases=("north korea",),
+        excluded=("Gerücht", "fake news"),
+        patterns=("sold.*",),
+    )
+    assert parse_query("   ").empty
+    assert parse_query("and/or 3-2 -").words == ("and/or", "3-2")
+
+
+@pytest.mark.parametrize(
+    ("query", "where"),
+    [('"north korea', "quote at character 1"), ('Soldaten "Kursk', "quote at character 10"), ("/sold.*", "slash")],
+)
+def test_an_unclosed_quote_or_slash_is_one_clear_error(query: str, where: str) -> None:
+    with pytest.raises(QueryError, match=where) as raised:
+        parse_query(query)
+    assert "\n" not in str(raised.value)
+
+
+def test_an_excluded_pattern_is_refused() -> None:
+    with pytest.raises(QueryError, match="cannot be excluded"):
+        parse_query("-/sold.*/")
+
+
+def lookup(typed: str) -> tuple[str, str] | None:
+    names = {
+        "north korea": ("Q423", "North Korea"),
+        "nordkorea": ("Q423", "North Korea"),
+        "putin": ("Q7747", "Vladimir Putin"),
+    }
+    return names.get(typed.lower())
+
+
+def test_entities_are_the_longest_runs_of_words_that_name_one() -> None:
+    entities, rest = find_query_entities(["Soldaten", "north", "korea", "Putin"], [], lookup)
+    assert [(e.words, e.entity_id) for e in entities] == [("north korea", "Q423"), ("Putin", "Q7747")]
+    assert rest == ["Soldaten"]
+    entities, rest = find_query_entities([], ["Nordkorea"], lookup)
+    assert [e.entity_id for e in entities] == ["Q423"] and rest == []
+
+
+def leaves(query: Any) -> list[dict[str, Any]]:
+    """Every leaf clause (multi_match, term, regexp...) of a query, depth first."""
+    if isinstance(query, list):
+        return [leaf for item in query for leaf in leaves(item)]
+    if not isinstance(query, dict):
+        return []
+    found = []
+    for kind, body in query.items():
+        if kind in ("multi_match", "term", "terms", "regexp", "range"):
+            found.append({kind: body})
+        else:
+            found += leaves(body)
+    return found
+
+
+def test_words_are_matched_with_the_analysis_of_each_language() -> None:
+    body = search_body(SearchRequest(query="Soldaten"), parse_query("Soldaten"), [], ["Soldaten"], EMBEDDED)
+    matches = [leaf["multi_match"] for leaf in leaves(body["query"]) if "multi_match" in leaf]
+    analysed = [m for m in matches if any(f.startswith("text_stems") for f in m["fields"])]
+    # One clause per analysed language, each with that language's terms for the word.
+    assert len(analysed) == 2
+    assert all(m["operator"] == "and" for m in matches)
+    assert not any("text.de" in m["fields"] for m in matches)  # no analyzers on this engine
+    full = search_body(SearchRequest(query="Soldaten"), parse_query("Soldaten"), [], ["Soldaten"], FULL)
+    assert any("text.de" in m["multi_match"]["fields"] for m in leaves(full["query"]) if "multi_match" in m)
+
+
+def test_an_entity_matches_by_words_or_by_id_and_the_clause_is_named() -> None:
+    parts = parse_query("north korea")
+    entities, rest = find_query_entities(parts.words, parts.phrases, lookup)
+    body = search_body(SearchRequest(query="north korea"), parts, entities, rest, EMBEDDED)
+    terms = [
+        leaf["term"]["entity_ids"] for leaf in leaves(body["query"]) if "term" in leaf and "entity_ids" in leaf["term"]
+    ]
+    assert terms and all(term == {"value": "Q423", "_name": "entity:Q423:North Korea"} for term in terms)
+
+
+def test_filters_sort_and_collapse() -> None:
+    from datetime import UTC, datetime
+
+    request = SearchRequest(
+        query="",
+        languages=("de",),
+        outlets=("weltrundschau",),
+        since=datetime(2026, 12, 1, tzinfo=UTC),
+        entity_ids=("Q423",),
+        sort="date",
+    )
+    body = search_body(request, parse_query(""), [], [], EMBEDDED)
+    filters = json.dumps(body["query"]["bool"]["filter"])
+    assert '"language": ["de"]' in filters and "weltrundschau" in filters and "2026-12-01T00:00:00+00:00" in filters
+    assert '{"term": {"entity_ids": "Q423"}}' in filters
+    assert body["sort"][0] == {"published": {"order": "desc"}}
+    assert body["collapse"]["field"] == "story_id"
+    # The reports of one story are all shown.
+    story = search_body(SearchRequest(story_id="s1"), parse_query(""), [], [], EMBEDDED)
+    assert "collapse" not in story
