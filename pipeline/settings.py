@@ -468,14 +468,24 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(str(path), "(file)", "file not found", "create it or point the setting at it") from None
+    return parse_yaml_mapping(text, path)
+
+
+# libyaml's parser where PyYAML has it (its wheels do): the knowledge base parses in a tenth of
+# the time, which every command that reads it (search, watch) feels.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml_mapping(text: str, path: Path, fix: str = "") -> dict[str, Any]:
+    """YAML text whose top level must be a mapping (empty: {}); errors name the file."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)  # a safe loader: SafeLoader or its C twin
     except yaml.YAMLError as error:
         raise ConfigError(str(path), "(file)", f"not valid YAML: {error}", "fix the syntax") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(str(path), "(top level)", "must be a mapping of keys to values")
+        raise ConfigError(str(path), "(top level)", "must be a mapping of keys to values", fix)
     return data
 
 

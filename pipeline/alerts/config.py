@@ -21,12 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pipeline.errors import ConfigError
 from pipeline.models import ENTITY_ID
-from pipeline.settings import AlertSettings, Settings, validated
+from pipeline.settings import AlertSettings, Settings, parse_yaml_mapping, validated
 
 logger = logging.getLogger(__name__)
 
@@ -268,16 +267,7 @@ def parse_watch_config(
     the config has no delivery targets.
     """
     environ = os.environ if environ is None else environ
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(str(path), "(file)", f"not valid YAML: {error}", "fix the syntax") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(
-            str(path), "(top level)", "must be a mapping", "write version:, settings:, notifiers:, rules: keys"
-        )
+    data = parse_yaml_mapping(text, path, fix="write version:, settings:, notifiers:, rules: keys")
     parsed = validated(WatchFile, data, str(path), docs="docs/alerts.md", tags=WATCH_TAGS)
     _check_references(parsed, str(path))
     targets = {

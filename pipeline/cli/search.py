@@ -54,6 +54,7 @@ def search(
     from rich.markup import escape
 
     from pipeline.entities.extractor import EntityExtractor
+    from pipeline.entities.kb import load_knowledge_base
     from pipeline.errors import QueryError
     from pipeline.index.connection import SearchIndex
     from pipeline.search import SearchRequest, search_articles
@@ -75,7 +76,10 @@ def search(
         size=size,
     )
     index = SearchIndex.connect(settings, ensure=False)
-    page = search_articles(index, request, EntityExtractor.from_settings(settings))
+    # The query's entities come from the knowledge base alone: no NER backend to set up.
+    knowledge_base = load_knowledge_base(settings.config_path(settings.entities.knowledge_base))
+    options = settings.entities.model_copy(update={"use_ner": False})
+    page = search_articles(index, request, EntityExtractor(knowledge_base, options, backends={}))
     if as_json:
         print_json_line(
             {
