@@ -173,19 +173,21 @@ def _language_fields(language: str | None, capabilities: Capabilities) -> tuple[
     return [f"title_stems^{TITLE_BOOST}", "text_stems"], typed
 
 
-def _words_clause(words: str, language: str | None, capabilities: Capabilities, *, phrase: bool) -> Query:
-    """Articles in ``language`` containing ``words`` (all of them; in this order if ``phrase``)."""
+def _words_clause(
+    words: str, language: str | None, capabilities: Capabilities, *, phrase: bool, typed: bool = True
+) -> Query:
+    """Articles in ``language`` containing ``words`` (all of them; in this order if ``phrase``):
+    by Newshound's analysis and, if ``typed``, by the words as typed (the better match counts)."""
     analysed_fields, typed_fields = _language_fields(language, capabilities)
     kind = "phrase" if phrase else "best_fields"
-    options: list[Query] = [
-        {"multi_match": {"query": words, "fields": typed_fields, "type": kind, "operator": "and"}},
-    ]
-    if analysed_fields:
-        terms = " ".join(query_terms(words, language))
-        if terms:
-            options.append(
-                {"multi_match": {"query": terms, "fields": analysed_fields, "type": kind, "operator": "and"}}
-            )
+    options: list[Query] = []
+    if typed:
+        options.append({"multi_match": {"query": words, "fields": typed_fields, "type": kind, "operator": "and"}})
+    terms = " ".join(query_terms(words, language)) if analysed_fields else ""
+    if terms:
+        options.append({"multi_match": {"query": terms, "fields": analysed_fields, "type": kind, "operator": "and"}})
+    if not options:
+        return {"match_none": {}}
     return options[0] if len(options) == 1 else {"dis_max": {"queries": options}}
 
 
@@ -199,28 +201,34 @@ def _in_language(language: str | None, clauses: list[Query]) -> Query:
 
 
 def text_clauses(
-    parts: QueryParts, entities: Sequence[QueryEntity], rest: Sequence[str], capabilities: Capabilities
+    parts: QueryParts,
+    entities: Sequence[QueryEntity],
+    rest: Sequence[str],
+    capabilities: Capabilities,
+    *,
+    typed: bool = True,
 ) -> Query:
     """The full-text part of a search as a bool query: every word, phrase and pattern must match in
     the article's language, each entity by its words or by its id; excluded ones must not match.
-    Clauses are named, for the hit's explanation."""
+    Clauses are named, for the hit's explanation. Without ``typed``, only Newshound's analysis of
+    the analysed languages (a watch rule adds it to its own query of the words as typed)."""
     entity_words = {entity.words for entity in entities}
     phrases = [phrase for phrase in parts.phrases if phrase not in entity_words]
-    languages: list[str | None] = [*sorted(ANALYZED_LANGUAGES), None]
+    languages: list[str | None] = [*sorted(ANALYZED_LANGUAGES), *([None] if typed else [])]
     query: Query = {"bool": {}}
+
+    def matching(words: str, language: str | None, *, phrase: bool) -> Query:
+        return _words_clause(words, language, capabilities, phrase=phrase, typed=typed)
+
     if rest or phrases or entities or parts.patterns:
         per_language = []
         for language in languages:
-            clauses = [
-                _named(_words_clause(word, language, capabilities, phrase=False), f"words:{word}") for word in rest
-            ]
-            clauses += [
-                _named(_words_clause(phrase, language, capabilities, phrase=True), f'words:"{phrase}"')
-                for phrase in phrases
-            ]
+            clauses = [_named(matching(word, language, phrase=False), f"words:{word}") for word in rest]
+            clauses += [_named(matching(phrase, language, phrase=True), f'words:"{phrase}"') for phrase in phrases]
             for entity in entities:
                 by_words = _named(
-                    _words_clause(entity.words, language, capabilities, phrase=True), f"words:{entity.words}"
+                    matching(entity.words, language, phrase=True),
+                    f"words:{entity.words}",
                 )
                 by_id = {
                     "term": {
@@ -236,7 +244,7 @@ def text_clauses(
         query["bool"].update(should=per_language, minimum_should_match=1)
     if parts.excluded:
         query["bool"]["must_not"] = [
-            _in_language(language, [_words_clause(excluded, language, capabilities, phrase=True)])
+            _in_language(language, [matching(excluded, language, phrase=True)])
             for excluded in parts.excluded
             for language in languages
         ]
@@ -343,28 +351,43 @@ def hit_passage(source: dict[str, Any], parts: QueryParts, rest: Sequence[str], 
     """The sentence of the article that shows best why it matched: words whose analysis meets the
     query's, and mentions of the matched entities, highlighted."""
     text = str(source.get("text") or "")
-    language = source.get("language")
+    mentions = [
+        (int(mention["start"]), int(mention["end"]))
+        for mention in source.get("entities") or []
+        if mention.get("id") in entity_ids and mention.get("start") is not None
+    ]
+    found = words_passage(text, source.get("language"), [*rest, *parts.phrases], PASSAGE_CHARS, mentions)
+    if found is not None:
+        return found
+    return Passage(text[:PASSAGE_CHARS].rsplit(" ", 1)[0] if len(text) > PASSAGE_CHARS else text)
+
+
+def words_passage(
+    text: str,
+    language: str | None,
+    typed: Sequence[str],
+    max_chars: int,
+    extra_spans: Sequence[tuple[int, int]] = (),
+) -> Passage | None:
+    """The sentence of ``text`` with the most words that are forms of the ``typed`` words (and of
+    ``extra_spans``), those highlighted; None when none occurs."""
     analysis_language = language if language in ANALYZED_LANGUAGES else None
-    wanted: set[str] = set()
-    for typed in [*rest, *parts.phrases]:
-        wanted.update(query_terms(typed, analysis_language))
+    wanted: set[str] = {term for words in typed for term in query_terms(words, analysis_language)}
     spans = [
         (token.start(), token.end())
         for token in _TOKEN.finditer(text)
         if wanted and _shows(query_terms(token.group(), analysis_language), wanted)
     ]
-    for mention in source.get("entities") or []:
-        if mention.get("id") in entity_ids and mention.get("start") is not None:
-            spans.append((int(mention["start"]), int(mention["end"])))
+    spans += extra_spans
     if not spans:
-        return Passage(text[:PASSAGE_CHARS].rsplit(" ", 1)[0] if len(text) > PASSAGE_CHARS else text)
-    # The sentence with the most highlighted words is the best window.
+        return None
+    # The stretch with the most highlighted words holds the best sentence.
     counts: dict[int, int] = {}
     for start, _ in spans:
-        counts[start // PASSAGE_CHARS] = counts.get(start // PASSAGE_CHARS, 0) + 1
+        counts[start // max_chars] = counts.get(start // max_chars, 0) + 1
     best_block = max(counts, key=lambda block: (counts[block], -block))
-    anchor = min((span for span in spans if span[0] // PASSAGE_CHARS == best_block), key=lambda span: span[0])
-    return passage_around(text, spans, PASSAGE_CHARS, anchor)
+    anchor = min((span for span in spans if span[0] // max_chars == best_block), key=lambda span: span[0])
+    return passage_around(text, spans, max_chars, anchor)
 
 
 def _shows(token_terms: Sequence[str], wanted: set[str]) -> bool:

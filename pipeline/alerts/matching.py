@@ -26,7 +26,9 @@ from pipeline.alerts.config import QueryRule, Rule
 from pipeline.alerts.passages import Passage, best_passage, passage_around
 from pipeline.alerts.percolator import PercolatorUnusable, percolate_batch, use_percolator
 from pipeline.alerts.queries import Query, highlight_search, ids_scope, named_rules_search, pack_rules
+from pipeline.errors import QueryError
 from pipeline.index.connection import SearchIndex
+from pipeline.search import parse_query, words_passage
 from pipeline.settings import AlertSettings
 
 logger = logging.getLogger(__name__)
@@ -234,7 +236,7 @@ def _first(hit: _Hit) -> tuple[str, str]:
 
 def _highlight(index: SearchIndex, hits: Sequence[_Hit], settings: AlertSettings) -> dict[tuple[str, str], Passage]:
     """Elasticsearch's highlight of each query rule in the article chosen for its alert."""
-    texts = {hit.article_id: hit.source.get("text") or "" for hit in hits}
+    sources = {hit.article_id: hit.source for hit in hits}
     by_rule: dict[str, list[str]] = {}
     rules: dict[str, QueryRule] = {}
     for hit in hits:
@@ -254,10 +256,27 @@ def _highlight(index: SearchIndex, hits: Sequence[_Hit], settings: AlertSettings
         for hit in response.get("hits", {}).get("hits", []):
             highlight = hit.get("highlight") or {}
             fragments = [fragment for name in HIGHLIGHT_FIELD_ORDER for fragment in highlight.get(name, [])]
+            source = sources.get(hit["_id"], {})
+            text = str(source.get("text") or "")
             if fragments:
-                text = str(texts.get(hit["_id"], ""))
                 passages[(rule_id, hit["_id"])] = best_passage(fragments, text, settings.passage_chars)
+                continue
+            # Matched through the analysed fields only ("Soldaten" for "Soldat"): the engine's
+            # highlighter does not see those words in the text, the same analysis in Python does.
+            parts = words_of_rule(rules[rule_id])
+            found = words_passage(text, source.get("language"), parts, settings.passage_chars)
+            if found is not None:
+                passages[(rule_id, hit["_id"])] = found
     return passages
+
+
+def words_of_rule(rule: QueryRule) -> list[str]:
+    """The words and phrases a simple-syntax rule asks for (none if it cannot be read as such)."""
+    try:
+        parts = parse_query(rule.query)
+    except QueryError:
+        return []
+    return [*parts.words, *parts.phrases]
 
 
 def _opening(source: dict[str, Any], settings: AlertSettings) -> Passage:

@@ -33,6 +33,8 @@ RULES_INDEX_SUFFIX = "alert-rules"
 PERCOLATED_FIELDS = (
     "title",
     "text",
+    "title_stems",
+    "text_stems",
     "language",
     "outlet",
     "feed_id",

@@ -18,14 +18,18 @@ from typing import Any
 
 from pipeline.alerts.config import ClaimChangeRule, ClaimRule, EntityRule, QueryRule, Rule
 from pipeline.alerts.passages import MARK_END, MARK_START
+from pipeline.analysis import ANALYZED_LANGUAGES
+from pipeline.errors import QueryError
 from pipeline.index.capabilities import Capabilities
 from pipeline.index.templates import LANGUAGE_ANALYZERS
-from pipeline.search import outlet_filter
+from pipeline.search import QueryParts, outlet_filter, parse_query, text_clauses
 
 Query = dict[str, Any]
 
 # Title words weigh more in `watch test`'s ranking; matching itself is filter-only.
 TITLE_BOOST = 2
+# simple_query_string's operators: a rule using them is matched by that syntax alone.
+_OPERATORS = set("|+*~()\\")
 
 
 def query_fields(rule: QueryRule, capabilities: Capabilities) -> list[str]:
@@ -39,7 +43,9 @@ def query_fields(rule: QueryRule, capabilities: Capabilities) -> list[str]:
 
 
 def text_query(rule: QueryRule, capabilities: Capabilities) -> Query:
-    """The rule's full-text query (also used as the highlight query)."""
+    """The rule's full-text query (also used as the highlight query). A simple-syntax rule also
+    matches other forms of its words (``pipeline.search``'s analysis: "Soldat" alerts on
+    "Soldaten", "Regierung" on "Bundesregierung") on every engine."""
     fields = query_fields(rule, capabilities)
     if rule.syntax == "lucene":
         return {
@@ -50,7 +56,7 @@ def text_query(rule: QueryRule, capabilities: Capabilities) -> Query:
                 "lenient": True,
             }
         }
-    return {
+    typed: Query = {
         "simple_query_string": {
             "query": rule.query,
             "fields": fields,
@@ -58,6 +64,32 @@ def text_query(rule: QueryRule, capabilities: Capabilities) -> Query:
             "lenient": True,
         }
     }
+    analysed = analysed_query(rule, capabilities)
+    return typed if analysed is None else {"bool": {"should": [typed, analysed], "minimum_should_match": 1}}
+
+
+def analysed_query(rule: QueryRule, capabilities: Capabilities) -> Query | None:
+    """The rule's words in any form, in the article's language; None when the query says more than
+    words, phrases and exclusions (simple_query_string's operators alone then decide)."""
+    try:
+        parts = parse_query(rule.query)
+    except QueryError:
+        return None
+    if parts.patterns or parts.empty or any(set(word) & _OPERATORS for word in parts.words):
+        return None
+    if rule.operator == "and":
+        return text_clauses(parts, [], parts.words, capabilities, typed=False)
+    each = [QueryParts(words=(word,)) for word in parts.words] + [QueryParts(phrases=(p,)) for p in parts.phrases]
+    query = {
+        "bool": {
+            "should": [text_clauses(part, [], part.words, capabilities, typed=False) for part in each],
+            "minimum_should_match": 1,
+        }
+    }
+    if parts.excluded:
+        excluded = text_clauses(QueryParts(excluded=parts.excluded), [], [], capabilities, typed=False)
+        query["bool"]["must_not"] = excluded["bool"]["must_not"]
+    return query
 
 
 def _nested_claims(*filters: Query) -> Query:
@@ -106,7 +138,8 @@ def clause_count(rule: Rule, capabilities: Capabilities) -> int:
     count = 1 + (1 if rule.languages else 0) + (2 if rule.outlets else 0)
     if isinstance(rule, QueryRule):
         words = max(len(re.findall(r"\w+", rule.query)), 1)
-        count += words * len(query_fields(rule, capabilities))
+        # The typed fields, then each analysed language's title and text stems and its filter.
+        count += words * (len(query_fields(rule, capabilities)) + 2 * len(ANALYZED_LANGUAGES)) + len(ANALYZED_LANGUAGES)
     elif isinstance(rule, ClaimRule | ClaimChangeRule):
         count += 3
     return count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from helpers import PINNED_ELASTICSEARCH_VERSION
@@ -56,8 +57,10 @@ def test_each_rule_is_stored_as_its_own_query() -> None:
     assert stored["korea"]["query"] == {"bool": {"filter": [{"term": {"entity_ids": "Q423"}}]}}
     kursk = stored["kursk"]["query"]["bool"]["filter"]
     assert kursk[0] == {"terms": {"language": ["de"]}}
-    assert kursk[1]["simple_query_string"]["fields"] == ["title^2", "text", "title.de^2", "text.de"]
-    assert kursk[1]["simple_query_string"]["default_operator"] == "and"
+    typed, analysed = kursk[1]["bool"]["should"]  # the words as typed, or in any form
+    assert typed["simple_query_string"]["fields"] == ["title^2", "text", "title.de^2", "text.de"]
+    assert typed["simple_query_string"]["default_operator"] == "and"
+    assert "text_stems" in json.dumps(analysed)
     assert stored["singh"]["query"]["bool"]["filter"][0]["nested"]["path"] == "claims"
     assert all(
         source["rules_version"] == "v1" and source["rule_id"] == identifier for identifier, source in stored.items()
@@ -87,8 +90,9 @@ def test_percolate_request_and_reading_which_rule_matched_which_article() -> Non
 
 def test_multi_search_packs_named_rules_within_the_clause_budget() -> None:
     many = [QueryRule(id=f"q{n}", kind="query", query="eins zwei drei", notifiers=("h",)) for n in range(10)]
-    groups = pack_rules(many, BARE, 30)
-    assert [len(group) for group in groups] == [4, 4, 2]  # 1 + 3 words x 2 fields = 7 clauses each
+    # 1 + 3 words x (2 fields + 2 languages x 2 stems fields) + 2 language filters = 21 clauses each
+    groups = pack_rules(many, BARE, 90)
+    assert [len(group) for group in groups] == [4, 4, 2]
     body = named_rules_search(groups[0], BARE, {"ids": {"values": ["a"]}}, 1)
     query = body["query"]["bool"]
     assert query["filter"] == [{"ids": {"values": ["a"]}}] and query["minimum_should_match"] == 1
@@ -107,4 +111,6 @@ def test_lucene_syntax_and_or_operator() -> None:
         {"terms": {"outlet": ["weltrundschau"]}},
         {"terms": {"feed_id": ["weltrundschau"]}},
     ]
-    assert filters[1]["simple_query_string"]["default_operator"] == "or"
+    typed, analysed = filters[1]["bool"]["should"]
+    assert typed["simple_query_string"]["default_operator"] == "or"
+    assert analysed["bool"]["minimum_should_match"] == 1 and len(analysed["bool"]["should"]) == 2  # a or b

@@ -27,6 +27,7 @@ EVERY_KIND = """
   - {id: korea-6, kind: entity, entity: Q423, min_mentions: 6, notifiers: [hook], per: article}
   - {id: kursk, kind: query, query: Soldaten Kursk, notifiers: [hook]}
   - {id: kursk-en, kind: query, query: Soldaten Kursk, languages: [en], notifiers: [hook]}
+  - {id: soldat, kind: query, query: Soldat Streitkraft, notifiers: [hook], per: article}
   - {id: kursk-weltrundschau, kind: query, query: Kursk, outlets: [weltrundschau], notifiers: [hook], per: article}
   - {id: either, kind: query, query: "Pjöngjang | Seoul", operator: or, notifiers: [hook], per: article}
   - id: lucene
@@ -64,6 +65,10 @@ def test_every_rule_kind_against_the_seeds(seeds: Any, watch_files: Any) -> None
     assert found["korea-title"][0].passage.terms == ("Nordkoreanische",)
     assert outlets(found["korea-6"]) == {"Nachrichtenblatt"}  # six mentions there, five in Weltrundschau
     assert len(found["kursk"]) == 1 and "kursk-en" not in found
+    # Other word forms on an engine without language analyzers: Soldaten, Streitkräfte.
+    assert outlets(found["soldat"]) == {"Nachrichtenblatt", "Weltrundschau"}
+    for candidate in found["soldat"]:
+        assert {"Soldaten", "Streitkräfte"} & set(candidate.passage.terms), candidate.passage
     assert outlets(found["kursk-weltrundschau"]) == {"Weltrundschau"}
     assert outlets(found["either"]) == {"Nachrichtenblatt", "Weltrundschau"}  # Seoul / Pjöngjang
     assert outlets(found["lucene"]) == {"Nachrichtenblatt"}  # the other title has "Pentagons"
