@@ -5,6 +5,12 @@ The German tests build the compound lexicon once (a few seconds) on their first 
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from pipeline import analysis
@@ -174,3 +180,24 @@ def test_queries_are_not_split_into_parts(monkeypatch: pytest.MonkeyPatch) -> No
     analysis._part_terms.cache_clear()
     analysis._split.cache_clear()
     assert query_terms("Landesgesundheitsministerium", "de") == ["landesgesundheitsministerium"]
+
+
+def test_the_german_lexicon_is_built_once_and_then_read_from_the_cache(tmp_path: Path) -> None:
+    """The first process builds the lexicon and writes it under the cache folder; the next reads it
+    and splits exactly as the first did."""
+    probe = (
+        "import json, sys, time; from pipeline.analysis import index_terms, _lexicon_cache_path; "
+        "started = time.perf_counter(); "
+        "terms = index_terms('Bundesregierung Verteidigungsministerium Flughafen Beinhalten', 'de'); "
+        "print(json.dumps([terms, str(_lexicon_cache_path()), time.perf_counter() - started]))"
+    )
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    runs = [
+        json.loads(
+            subprocess.run([sys.executable, "-c", probe], env=environment, capture_output=True, check=True).stdout
+        )
+        for _ in range(2)
+    ]
+    (first_terms, path, _), (second_terms, second_path, _) = runs
+    assert Path(path).is_file() and Path(path).parent.parent == tmp_path and path == second_path
+    assert first_terms == second_terms and "regier" in first_terms.split()
