@@ -187,10 +187,12 @@ def compound_query(article: CorpusArticle, vocabulary: Vocabulary) -> str | None
 
 
 def _attested_modifier(modifier: str, vocabulary: Vocabulary) -> bool:
-    """A compound's first part is a word of the corpus, maybe with a linking element (Bundes-, Kriegs-)."""
+    """A compound's first part is a noun of the corpus (capitalised there), maybe with a linking
+    element (Bundes-, Kriegs-): "Her|stellung", "Aus|richtung" and "Red|aktion" are no compounds."""
     for link in ("", "s", "es", "n", "en", "er", "e"):
         stem = modifier[: len(modifier) - len(link)] if link else modifier
-        if (not link or modifier.endswith(link)) and len(stem) >= 3 and vocabulary.document_frequency[stem] > 0:
+        attested = len(stem) >= 3 and vocabulary.document_frequency[stem] > 0
+        if (not link or modifier.endswith(link)) and attested and vocabulary.spelling[stem][:1].isupper():
             return True
     return False
 

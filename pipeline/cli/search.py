@@ -176,7 +176,7 @@ def status(
         return
     console.print(
         f"cluster: {health['status']}, Elasticsearch {index.capabilities.version}, "
-        f"language analyzers: {'yes' if index.capabilities.language_analyzers else 'no'}, "
+        f"word forms: {'language analyzers and ' if index.capabilities.language_analyzers else ''}Newshound's stems, "
         f"percolator: {'yes' if index.capabilities.percolator else 'no'}"
     )
     serving = ", ".join(f"{language}: {backend or 'none (knowledge base only)'}" for language, backend in ner.items())

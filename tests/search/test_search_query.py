@@ -122,3 +122,30 @@ def test_filters_sort_and_collapse() -> None:
     # The reports of one story are all shown.
     story = search_body(SearchRequest(story_id="s1"), parse_query(""), [], [], EMBEDDED)
     assert "collapse" not in story
+
+
+# Elasticsearch 9's built-in language analyzers (reference: "Language analyzers", text analysis;
+# they ship in the analysis-common module). No server with that module runs here (the integ-test
+# distribution lacks it and no 9.x module or full distribution is on Maven Central), so the
+# full-distribution path is checked against the documented names.
+DOCUMENTED_LANGUAGE_ANALYZERS = {"arabic", "armenian", "basque", "bengali", "brazilian", "bulgarian", "catalan",
+    "cjk", "czech", "danish", "dutch", "english", "estonian", "finnish", "french", "galician", "german", "greek",
+    "hindi", "hungarian", "indonesian", "irish", "italian", "latvian", "lithuanian", "norwegian", "persian",
+    "portuguese", "romanian", "russian", "serbian", "sorani", "spanish", "swedish", "turkish", "thai"}  # fmt: skip
+
+
+def test_with_analysis_common_text_fields_use_documented_analyzers_and_search_uses_them() -> None:
+    from pipeline.index.templates import article_mappings
+
+    properties = article_mappings(FULL)["properties"]
+    for field in ("title", "text", "summary"):
+        subfields = properties[field]["fields"]
+        assert {subfields["de"]["analyzer"], subfields["en"]["analyzer"]} == {"german", "english"}
+        assert {subfields[language]["analyzer"] for language in ("de", "en")} <= DOCUMENTED_LANGUAGE_ANALYZERS
+    bare = article_mappings(EMBEDDED)["properties"]
+    assert "fields" not in bare["text"] and bare["text_stems"] == {"type": "text", "analyzer": "whitespace"}
+    # The German clause asks text.de (the analyzer stems "Soldat") beside Newshound's stems, never text.en.
+    body = search_body(SearchRequest(query="Soldat"), parse_query("Soldat"), [], ["Soldat"], FULL)
+    german = next(c for c in body["query"]["bool"]["should"] if c["bool"]["filter"] == [{"term": {"language": "de"}}])
+    fields = {field for leaf in leaves(german) if "multi_match" in leaf for field in leaf["multi_match"]["fields"]}
+    assert {"text.de", "title.de^3", "text_stems", "title_stems^3"} <= fields and "text.en" not in fields
