@@ -223,21 +223,32 @@ def text_clauses(
     if rest or phrases or entities or parts.patterns:
         per_language = []
         for language in languages:
-            clauses = [_named(matching(word, language, phrase=False), f"words:{word}") for word in rest]
-            clauses += [_named(matching(phrase, language, phrase=True), f'words:"{phrase}"') for phrase in phrases]
+            # Names must differ between the languages' clauses: Elasticsearch keeps one query per name.
+            scope = language or "other"
+            clauses = [_named(matching(word, language, phrase=False), f"{scope}|words:{word}") for word in rest]
+            clauses += [
+                _named(matching(phrase, language, phrase=True), f'{scope}|words:"{phrase}"') for phrase in phrases
+            ]
             for entity in entities:
                 by_words = _named(
                     matching(entity.words, language, phrase=True),
-                    f"words:{entity.words}",
+                    f"{scope}|words:{entity.words}",
                 )
                 by_id = {
                     "term": {
-                        "entity_ids": {"value": entity.entity_id, "_name": f"entity:{entity.entity_id}:{entity.name}"}
+                        "entity_ids": {
+                            "value": entity.entity_id,
+                            "_name": f"{scope}|entity:{entity.entity_id}:{entity.name}",
+                        }
                     }
                 }
                 clauses.append({"bool": {"should": [by_words, by_id], "minimum_should_match": 1}})
             clauses += [
-                {"regexp": {"text": {"value": pattern.lower(), "flags": "ALL", "_name": f"pattern:/{pattern}/"}}}
+                {
+                    "regexp": {
+                        "text": {"value": pattern.lower(), "flags": "ALL", "_name": f"{scope}|pattern:/{pattern}/"}
+                    }
+                }
                 for pattern in parts.patterns
             ]
             per_language.append(_in_language(language, clauses))
@@ -399,8 +410,8 @@ def _shows(token_terms: Sequence[str], wanted: set[str]) -> bool:
 
 def _why(names: Sequence[str]) -> tuple[str, ...]:
     shown = []
-    for name in names:
-        kind, _, rest = name.partition(":")
+    for scoped in names:
+        kind, _, rest = scoped.partition("|")[2].partition(":")
         if kind == "entity":
             entity_id, _, entity_name = rest.partition(":")
             shown.append(f"entity {entity_name} ({entity_id})")

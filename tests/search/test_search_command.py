@@ -19,7 +19,9 @@ OUTLETS = {"Nachrichtenblatt", "Weltrundschau"}
 
 
 @pytest.fixture(scope="module")
-def seeds_environment(tmp_path_factory: pytest.TempPathFactory, elasticsearch_url: str, shared_corpus: Path) -> Any:
+def seeds_environment(
+    tmp_path_factory: pytest.TempPathFactory, elasticsearch_url: str, corenlp_url: str, shared_corpus: Path
+) -> Any:
     """The two German seed reports, ingested once for the module under a prefix of its own."""
     import uuid
 
@@ -34,6 +36,8 @@ def seeds_environment(tmp_path_factory: pytest.TempPathFactory, elasticsearch_ur
         "NEWSHOUND_INGEST__RUN_DATA_DIR": str(tmp_path_factory.mktemp("runs")),
         "NEWSHOUND_INGEST__WORKERS": "1",
         "NEWSHOUND_SHARED_DIR": str(shared_corpus.parent),
+        # Module-scoped: set before the per-test environment isolation runs.
+        "NEWSHOUND_ENTITIES__CORENLP__URL": corenlp_url,
     }
     ingested = runner.invoke(
         app, ["ingest", "--demo", "--json", "--feed", "nachrichtenblatt", "--feed", "weltrundschau"], env=env
@@ -79,6 +83,7 @@ def test_a_hit_says_why_it_matched_and_shows_the_words_it_matched(seeds_environm
         assert "entity North Korea (Q423)" in hit["why"]
         assert "[" in hit["passage"], hit["passage"]  # Nordkorea / nordkoreanische marked
     soldat = found(seeds_environment, "Soldat", "--every-report")
+    assert all(hit["why"] == ["words Soldat"] for hit in soldat["hits"]), soldat
     assert all("[Soldaten]" in hit["passage"] or "[Soldat" in hit["passage"] for hit in soldat["hits"]), soldat
 
 
