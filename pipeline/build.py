@@ -219,6 +219,8 @@ def _enriched(page_text: _PageText, entities: Mentions, title_entities: Mentions
         site_name=extracted.site_name if extracted else None,
         tags=entry.tags,
         removed_lines=page_text.cleaned.removed,
+        agency=page_text.cleaned.agency,
+        byline=page_text.cleaned.byline,
         entities=entities,
         title_entity_ids=tuple(dict.fromkeys(mention.entity_id for mention in title_entities)),
         claims=claims,

@@ -15,7 +15,11 @@ be traced to the rule and the rule fixed. The rules are data (``config/cleaning.
   must not end like a sentence.
 
 Order: normalise, headline rules, then "anywhere" pattern rules, then "start"/"end"/"edges"
-rules on the lines that are left (so a source line followed by a tag line is still "at the end").
+rules on the lines that are left (so a source line followed by a tag line is still "at the end"),
+then the ``prefix``/``suffix`` cuts on the lines still kept: agency packaging inside a paragraph
+("BERLIN (dpa) - " before the first sentence, "(AFP)" after the last one). What the rules'
+``agency`` and ``byline`` groups matched is returned as metadata, so the packaging can go from the
+text (a syndicated copy then has the same text and content hash as the original) without being lost.
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.cleaning_rules import CleaningRules, LineRule, load_cleaning_rules
-from pipeline.models import CleanedText, RemovedLine
+from pipeline.cleaning_rules import Agencies, CleaningRules, LineRule, load_cleaning_rules
+from pipeline.models import CleanedText, RemovedLine, RemovedPart
 
 __all__ = ["CleaningRules", "clean_text", "default_rules_path", "load_cleaning_rules", "normalise_unicode"]
 
@@ -46,6 +50,8 @@ VARIANT_MIN_SHARE = 0.6
 # Words per line for max_words: whitespace-separated words, but at least one per this many
 # characters, so scripts written without spaces (Japanese, Chinese) are not one "word" a line.
 CHARACTERS_PER_WORD = 10
+# A suffix cut of max_words words is looked for in the line's last max_words * this many characters.
+SUFFIX_CHARACTERS_PER_WORD = 40
 
 # Invisible characters with no meaning in running text: soft hyphen, zero-width space, word
 # joiner, BOM/zero-width no-break space, Mongolian vowel separator, and the bidi controls that
@@ -63,6 +69,7 @@ _TOKEN = re.compile(r"\w+")
 _LIST_MARKER = re.compile(r"^[-•*·▪►]\s+")
 _SENTENCE_END = re.compile(r"[.;,]\W*$")
 _TITLE_SEPARATOR = re.compile(r"\s+(?:[|•·»–—]|-|::)\s+")
+_BYLINE_EDGES = " \t,.;:|–—-"
 
 
 def default_rules_path() -> Path:
@@ -88,9 +95,11 @@ def normalise_unicode(text: str) -> str:
 def clean_text(
     text: str, rules: CleaningRules, *, language: str | None = None, title: str | None = None
 ) -> CleanedText:
-    """Normalise ``text`` and remove the lines that are not article text, recording each removal."""
+    """Normalise ``text`` and remove the lines (and line pieces) that are not article text, recording each
+    removal; the agencies and the byline named in what was removed are kept as metadata."""
     lines = [line for line in normalise_unicode(text).split("\n") if line]
     verdicts: list[str | None] = [None] * len(lines)  # rule name of each removed line
+    hits: list[_Hit] = []
     settings = rules.settings
     headline = _Headline.of(normalise_unicode(title)) if title else None
     if headline is not None and settings.headline_repeat:
@@ -99,17 +108,136 @@ def clean_text(
                 verdicts[index] = HEADLINE_REPEAT
         _mark_kickers(lines, verdicts, settings.edge_lines)
     line_rules = rules.for_language(language)
-    anywhere = [rule for rule in line_rules if rule.where == "anywhere"]
-    at_edges = [rule for rule in line_rules if rule.where != "anywhere"]
+    anywhere = [rule for rule in line_rules if rule.cut == "line" and rule.where == "anywhere"]
+    at_edges = [rule for rule in line_rules if rule.cut == "line" and rule.where != "anywhere"]
+    cuts = [rule for rule in line_rules if rule.cut != "line"]
     for index, line in enumerate(lines):
-        if verdicts[index] is None:
-            verdicts[index] = _first_match(anywhere, line)
-    _apply_edge_rules(lines, verdicts, at_edges, headline, settings.edge_lines, settings.headline_fragments)
-    kept = [line for line, verdict in zip(lines, verdicts, strict=True) if verdict is None]
-    removed = tuple(
-        RemovedLine(line, verdict) for line, verdict in zip(lines, verdicts, strict=True) if verdict is not None
-    )
-    return CleanedText("\n".join(kept), removed)
+        if verdicts[index] is None and (hit := _first_match(anywhere, line, index)) is not None:
+            verdicts[index] = hit.rule.name
+            hits.append(hit)
+    _apply_edge_rules(lines, verdicts, hits, at_edges, headline, settings.edge_lines, settings.headline_fragments)
+    kept_text = _apply_cuts(lines, verdicts, hits, cuts, settings.edge_lines)
+    kept = [kept_text[index] for index, verdict in enumerate(verdicts) if verdict is None]
+    agency, byline = _metadata(hits, rules.agencies)
+    return CleanedText("\n".join(kept), _in_text_order(lines, verdicts, hits), agency, byline)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """A rule's match: on a whole line, or on the piece of a line it cut off."""
+
+    rule: LineRule
+    match: re.Match[str]
+    index: int  # of the line
+    part: RemovedPart = "line"
+
+
+def _apply_cuts(
+    lines: list[str], verdicts: list[str | None], hits: list[_Hit], rules: list[LineRule], edge_lines: int
+) -> list[str]:
+    """Each kept line with its packaging cut off (one prefix and one suffix at most); a line left
+    without a word is removed whole under the rule that cut it last."""
+    kept_text = list(lines)
+    if not rules:
+        return kept_text
+    # (prefix rules, suffix rules) for each (at start, at end) position of a line.
+    placed = {
+        (at_start, at_end): tuple(
+            [rule for rule in _placed(rules, at_start, at_end) if rule.cut == cut] for cut in ("prefix", "suffix")
+        )
+        for at_start in (False, True)
+        for at_end in (False, True)
+    }
+    for index, at_start, at_end in _positions(verdicts, edge_lines):
+        line = lines[index]
+        prefixes, suffixes = placed[at_start, at_end]
+        start, end = 0, len(line)
+        cut_hits = []
+        if (hit := _first_cut(prefixes, line, index)) is not None:
+            start = hit.match.end()
+            cut_hits.append(hit)
+        if (hit := _first_cut(suffixes, line, index, start)) is not None:
+            end = hit.match.start()
+            cut_hits.append(hit)
+        if not cut_hits:
+            continue
+        rest = line[start:end].strip()
+        if _TOKEN.search(rest):
+            kept_text[index] = rest
+            hits.extend(cut_hits)
+        else:
+            verdicts[index] = cut_hits[-1].rule.name
+            hits.extend(_Hit(hit.rule, hit.match, index) for hit in cut_hits)
+    return kept_text
+
+
+def _positions(verdicts: list[str | None], edge_lines: int) -> list[tuple[int, bool, bool]]:
+    """(index, among the first edge_lines kept lines, among the last) of each kept line."""
+    remaining = [index for index, verdict in enumerate(verdicts) if verdict is None]
+    start = set(remaining[:edge_lines])
+    end = set(remaining[-edge_lines:]) if edge_lines else set()
+    return [(index, index in start, index in end) for index in remaining]
+
+
+def _placed(rules: list[LineRule], at_start: bool, at_end: bool) -> list[LineRule]:
+    """The rules whose ``where`` allows a line at this position."""
+    return [
+        rule
+        for rule in rules
+        if rule.where == "anywhere"
+        or (rule.where == "edges" and (at_start or at_end))
+        or (rule.where == "start" and at_start)
+        or (rule.where == "end" and at_end)
+    ]
+
+
+def _first_cut(rules: list[LineRule], line: str, index: int, start: int = 0) -> _Hit | None:
+    """The first rule that cuts a non-empty piece of at most its max_words words off ``line[start:]``."""
+    for rule in rules:
+        if rule.cut == "prefix":
+            match = rule.pattern.match(line)
+        else:
+            # The piece has at most max_words words: search only the line's end, not every position
+            # of a long paragraph (a lookbehind still sees the characters before the window).
+            window = max(start, len(line) - rule.max_words * SUFFIX_CHARACTERS_PER_WORD)
+            match = rule.pattern.search(line, window)
+            if match is not None and match.end() != len(line):
+                match = None
+        if match is not None and match.group().strip() and len(match.group().split()) <= rule.max_words:
+            return _Hit(rule, match, index, rule.cut)
+    return None
+
+
+def _in_text_order(lines: list[str], verdicts: list[str | None], hits: list[_Hit]) -> tuple[RemovedLine, ...]:
+    """Removed lines and cut pieces in the order of the text (a line's prefix before its suffix)."""
+    entries: list[tuple[int, int, RemovedLine]] = []
+    for index, verdict in enumerate(verdicts):
+        if verdict is not None:
+            entries.append((index, 0, RemovedLine(lines[index], verdict)))
+    for hit in hits:
+        if hit.part != "line":
+            order = 1 if hit.part == "prefix" else 2
+            entries.append((hit.index, order, RemovedLine(hit.match.group().strip(), hit.rule.name, hit.part)))
+    return tuple(entry for _, _, entry in sorted(entries, key=lambda item: item[:2]))
+
+
+def _metadata(hits: list[_Hit], agencies: Agencies) -> tuple[tuple[str, ...], str | None]:
+    """(the agencies named in the removed packaging, in text order; the first byline's name)."""
+    named: list[str] = []
+    byline = None
+    for hit in sorted(hits, key=lambda hit: (hit.index, hit.part != "prefix")):
+        groups = hit.match.groupdict()
+        if groups.get("agency"):
+            named.extend(agencies.names_in(groups["agency"]))
+        if byline is None and groups.get("byline"):
+            byline = _byline_name(groups["byline"])
+    return tuple(dict.fromkeys(named)), byline or None
+
+
+def _byline_name(written: str) -> str:
+    """The name as a person writes it: "LISA LERER" -> "Lisa Lerer"; spaces and edge punctuation tidied."""
+    words = written.strip(_BYLINE_EDGES).split()
+    return " ".join(word.title() if word.isupper() and len(word) > 1 else word for word in words)
 
 
 def _mark_kickers(lines: list[str], verdicts: list[str | None], edge_lines: int) -> None:
@@ -127,25 +255,20 @@ def _mark_kickers(lines: list[str], verdicts: list[str | None], edge_lines: int)
 def _apply_edge_rules(
     lines: list[str],
     verdicts: list[str | None],
+    hits: list[_Hit],
     rules: list[LineRule],
     headline: _Headline | None,
     edge_lines: int,
     fragments: bool,
 ) -> None:
-    remaining = [index for index, verdict in enumerate(verdicts) if verdict is None]
-    start = set(remaining[:edge_lines])
-    end = set(remaining[-edge_lines:]) if edge_lines else set()
-    for index in remaining:
-        at_start, at_end = index in start, index in end
+    for index, at_start, at_end in _positions(verdicts, edge_lines):
         if not (at_start or at_end):
             continue
-        applicable = [
-            rule
-            for rule in rules
-            if rule.where == "edges" or (rule.where == "start" and at_start) or (rule.where == "end" and at_end)
-        ]
         line = lines[index]
-        verdict = _first_match(applicable, line)
+        hit = _first_match(_placed(rules, at_start, at_end), line, index)
+        verdict = hit.rule.name if hit is not None else None
+        if hit is not None:
+            hits.append(hit)
         if verdict is None and fragments and headline is not None:
             if headline.is_fragment(line):
                 verdict = HEADLINE_FRAGMENT
@@ -154,12 +277,12 @@ def _apply_edge_rules(
         verdicts[index] = verdict
 
 
-def _first_match(rules: list[LineRule], line: str) -> str | None:
+def _first_match(rules: list[LineRule], line: str, index: int) -> _Hit | None:
     line = _LIST_MARKER.sub("", line)  # "- Print Article" is matched as "Print Article"
     words = max(len(line.split()), len(line) // CHARACTERS_PER_WORD)
     for rule in rules:
-        if words <= rule.max_words and rule.pattern.search(line):
-            return rule.name
+        if words <= rule.max_words and (match := rule.pattern.search(line)) is not None:
+            return _Hit(rule, match, index)
     return None
 
 

@@ -27,6 +27,8 @@ KNOWLEDGE_BASE_ID = re.compile(r"Q[1-9][0-9]*|nh:[a-z0-9][a-z0-9-]*")
 ENTITY_ID = re.compile(rf"{KNOWLEDGE_BASE_ID.pattern}|ner:(?:person|organisation|location|event|other):[^\s:]+")
 EntityType = Literal["person", "organisation", "location", "event", "other"]
 ClaimKind = Literal["direct", "indirect", "reported"]
+# What a cleaning rule removed: a whole line, or the start or end it cut off a line.
+RemovedPart = Literal["line", "prefix", "suffix"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,18 +78,26 @@ class ExtractedArticle:
 
 @dataclass(frozen=True, slots=True)
 class RemovedLine:
-    """A line the cleaner dropped, and the rule that dropped it (so wrong removals can be traced)."""
+    """A line (or a line's start or end) the cleaner dropped, and the rule that dropped it (so wrong
+    removals can be traced)."""
 
     text: str
     rule: str
+    part: RemovedPart = "line"
 
 
 @dataclass(frozen=True, slots=True)
 class CleanedText:
-    """Article text after boilerplate removal and Unicode normalisation."""
+    """Article text after boilerplate removal and Unicode normalisation.
+
+    ``agency`` and ``byline`` are what the removed agency packaging named: the news agencies
+    ("dpa", "AP"; datelines, tags, credit lines) and the author of a byline line ("Lisa Lerer").
+    """
 
     text: str
     removed: tuple[RemovedLine, ...] = ()
+    agency: tuple[str, ...] = ()
+    byline: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +180,9 @@ class Article:
     site_name: str | None = None
     tags: tuple[str, ...] = ()
     removed_lines: tuple[RemovedLine, ...] = ()
+    # From the agency packaging the cleaner removed (CleanedText.agency, .byline).
+    agency: tuple[str, ...] = ()
+    byline: str | None = None
     entities: tuple[EntityMention, ...] = ()
     title_entity_ids: tuple[str, ...] = ()
     claims: tuple[Claim, ...] = ()

@@ -234,7 +234,13 @@ def extraction_record(html: str, url: str, rules: CleaningRules) -> dict[str, ob
         "page_canonical_url": article.page_canonical_url,
         "description": article.description,
         "paragraphs": cleaned.text.split("\n") if cleaned.text else [],
-        "removed": [{"rule": line.rule, "text": line.text} for line in cleaned.removed],
+        # A cut piece says which part of its line it was ("prefix": a dateline); a whole line says nothing.
+        "removed": [
+            {"rule": line.rule, "text": line.text, **({"part": line.part} if line.part != "line" else {})}
+            for line in cleaned.removed
+        ],
+        "agency": list(cleaned.agency),
+        "byline": cleaned.byline,
     }
 
 

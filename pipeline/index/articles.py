@@ -155,6 +155,8 @@ def article_document(
         "content_hash": article.content_hash,
         "extraction_source": article.extraction_source,
         "removed_lines": [asdict(line) for line in article.removed_lines],
+        "agency": list(article.agency),
+        "byline": article.byline,
         "entities": [entity_document(mention) for mention in article.entities],
         "entity_ids": _unique(mention.entity_id for mention in article.entities),
         "entity_names": _unique(mention.name for mention in article.entities),

@@ -116,6 +116,9 @@ def article_mappings(capabilities: Capabilities) -> Mapping:
             "content_hash": KEYWORD,
             "extraction_source": KEYWORD,
             "removed_lines": STORED_ONLY,
+            # Named by the agency packaging the cleaner removed ("dpa", "AP"; "Lisa Lerer").
+            "agency": KEYWORD,
+            "byline": KEYWORD,
             "entities": {"properties": _entity_properties()},
             "entity_ids": KEYWORD,
             "entity_names": KEYWORD,

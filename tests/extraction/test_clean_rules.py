@@ -152,6 +152,16 @@ def test_shipped_rules_load(rules: CleaningRules) -> None:
         ("disable: [no-such-rule]\n", "disable[0]", "no rule named 'no-such-rule'"),
         ("rules: [1, 2]\n", "rules", "must be a mapping"),
         ("rules:\n  de: [\n", "(file)", "not valid YAML"),
+        (
+            "rules:\n  de:\n    - {name: x, cut: prefix, match: 'berlin \\(dpa\\) - '}\n",
+            "rules.de[0].match",
+            "a prefix cut must match at the start",
+        ),
+        ("rules:\n  de:\n    - {name: x, cut: suffix, match: '\\(dpa\\)'}\n", "rules.de[0].match", "a suffix cut"),
+        ("rules:\n  de:\n    - {name: x, cut: middle, match: 'a'}\n", "rules.de[0].cut", "must be one of"),
+        ("rules:\n  de:\n    - {name: x, match: '^(?P<place>\\w+) -'}\n", "rules.de[0].match", "unknown group name"),
+        ("rules:\n  de:\n    - {name: x, match: '^\\({agency}\\)$'}\n", "rules.de[0].match", "no agencies are defined"),
+        ("agencies:\n  AP: [AFP]\n  AFP: []\n", "agencies", "listed for both"),
     ],
 )
 def test_bad_rules_file_names_file_key_and_fix(tmp_path: Path, content: str, key: str, problem: str) -> None:

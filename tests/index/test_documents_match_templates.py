@@ -57,7 +57,12 @@ def full_article() -> Article:
         published=datetime(2024, 10, 28, tzinfo=UTC),
         site_name="X",
         tags=("a",),
-        removed_lines=(RemovedLine("Quelle: x", "source-line"),),
+        removed_lines=(
+            RemovedLine("Quelle: x", "source-line"),
+            RemovedLine("BERLIN (dpa) -", "agency-dateline", "prefix"),
+        ),
+        agency=("dpa",),
+        byline="Anna Muster",
         entities=(EntityMention("Q423", "North Korea", "location", "Nordkorea", 0, 9, "kb", None),),
         title_entity_ids=("Q423",),
         claims=(claim,),
