@@ -1,4 +1,4 @@
-"""Daily maintenance: replay dead letters, refresh feed states, roll over and expire indices,
+"""Daily maintenance: analyse older articles, replay dead letters, refresh feed states, roll over and expire indices,
 clean finished work items, report feeds failing for a day (see pipeline.maintenance).
 Each part is its own task: one failing part is visible and does not stop the others."""
 
@@ -11,7 +11,14 @@ from airflow.sdk import dag, task
 
 from pipeline.orchestration import default_task_args
 
-PARTS = ["replay-dead-letters", "refresh-feed-states", "roll-over-and-expire", "clean-staging", "report-failing-feeds"]
+PARTS = [
+    "analyse-older-articles",
+    "replay-dead-letters",
+    "refresh-feed-states",
+    "roll-over-and-expire",
+    "clean-staging",
+    "report-failing-feeds",
+]
 
 
 @dag(

@@ -79,6 +79,7 @@ class Reason(StrEnum):
     INDICES_ROLLED_OVER = "indices-rolled-over"
     INDICES_DELETED = "indices-deleted"
     WORK_ITEMS_CLEANED = "work-items-cleaned"
+    ARTICLES_ANALYSED = "articles-analysed"  # older articles given the analysis fields (maintenance)
     MAINTENANCE_PART_FAILED = "maintenance-part-failed"
 
 

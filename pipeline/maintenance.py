@@ -1,5 +1,6 @@
-"""Daily maintenance: replay dead letters, refresh feed states, roll over and expire indices,
-clean up finished work items, and report feeds that have been failing for a day.
+"""Daily maintenance: analyse articles indexed before the word-form fields existed, replay dead
+letters, refresh feed states, roll over and expire indices, clean up finished work items, and
+report feeds that have been failing for a day.
 
 Every part is idempotent and independent: a part that fails (a bug, a refused request) is
 recorded and the others still run; an unreachable cluster fails the run (in-process) or the
@@ -17,6 +18,7 @@ from elasticsearch import ApiError, TransportError
 
 from pipeline.errors import ItemFailure, Reason, RetryLater, Stage
 from pipeline.feeds.state import FeedState, is_failing, refreshed
+from pipeline.index.articles import analysis_fields
 from pipeline.index.bulk import bulk_write
 from pipeline.index.connection import retry_of
 from pipeline.index.dead_letters import replay_dead_letters
@@ -131,7 +133,51 @@ def clean_staging(run: RunContext) -> None:
     run.summary.count(Reason.WORK_ITEMS_CLEANED, deleted)
 
 
+# Articles analysed per run by analyse_older_articles: a bounded share of the day's work.
+ANALYSED_PER_RUN = 20_000
+_ANALYSIS_PAGE = 500
+
+
+def analyse_older_articles(run: RunContext) -> None:
+    """Fill the analysis fields (``title_stems``, ``text_stems``) of articles indexed before
+    Newshound had them, so other word forms find older news too; at most ``ANALYSED_PER_RUN``
+    per run, in the order they were ingested."""
+    index = run.index
+    query = {"bool": {"must_not": [{"exists": {"field": "text_stems"}}]}}
+    after: list[Any] | None = None
+    analysed = 0
+    while analysed < ANALYSED_PER_RUN:
+        page = index.client.search(
+            index=index.names.articles,
+            query=query,
+            size=_ANALYSIS_PAGE,
+            sort=[{"ingested_at": "asc"}, {"id": "asc"}],
+            search_after=after,
+            source_includes=["title", "text", "language"],
+        )["hits"]["hits"]
+        if not page:
+            break
+        actions = [
+            {
+                "_op_type": "update",
+                "_index": hit["_index"],
+                "_id": hit["_id"],
+                "doc": analysis_fields(
+                    str(hit["_source"].get("title") or ""),
+                    str(hit["_source"].get("text") or ""),
+                    hit["_source"].get("language"),
+                ),
+            }
+            for hit in page
+        ]
+        outcome = bulk_write(index.client, actions)
+        analysed += len(outcome.written)
+        after = page[-1]["sort"]
+    run.summary.count(Reason.ARTICLES_ANALYSED, analysed)
+
+
 PARTS: dict[str, Part] = {
+    "analyse-older-articles": analyse_older_articles,
     "replay-dead-letters": replay_parked,
     "refresh-feed-states": refresh_feed_states,
     "roll-over-and-expire": roll_over_and_expire,

@@ -120,6 +120,11 @@ def standalone_claim_document(
     }
 
 
+def analysis_fields(title: str, text: str, language: str | None) -> dict[str, str]:
+    """Newshound's own analysis of an article (``pipeline.analysis``), as indexed for search."""
+    return {"title_stems": index_terms(title, language), "text_stems": index_terms(text, language)}
+
+
 def article_document(
     article: Article,
     *,
@@ -138,8 +143,7 @@ def article_document(
         "feed_id": article.feed_id,
         "title": article.title,
         "text": article.text,
-        "title_stems": index_terms(article.title, article.language),
-        "text_stems": index_terms(article.text, article.language),
+        **analysis_fields(article.title, article.text, article.language),
         "summary": article.summary,
         "language": article.language,
         "author": article.author,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 
 from pipeline.index.capabilities import Capabilities
 from pipeline.settings import ElasticsearchSettings, IndexNames
@@ -329,6 +329,17 @@ def ensure_indices(
             _ensure_alias(client, name)
         elif not client.indices.exists(index=name):
             _create_quietly(client, name, {})
+        _add_new_fields(client, name, mappings)
+
+
+def _add_new_fields(client: Elasticsearch, name: str, mappings: Mapping) -> None:
+    """Fields added by a newer Newshound (``title_stems``, ``agency``...) mapped on the indices that
+    exist already, not only on those created after the next rollover: adding a field is always
+    allowed, and an unchanged mapping is a no-op. A field whose type changed cannot be: logged."""
+    try:
+        client.indices.put_mapping(index=name, properties=mappings["properties"])
+    except BadRequestError as error:
+        logger.warning("%s keeps its mapping until the next rollover: %s", name, error.message)
 
 
 def _ensure_alias(client: Elasticsearch, alias: str) -> None:

@@ -100,3 +100,22 @@ def test_bulk_against_unreachable_cluster_reports_retryable_failures(settings: A
     assert outcome.cluster_unavailable
     assert {failure.action["_id"] for failure in outcome.failures} == {"0", "1", "2"}
     assert all(failure.retryable for failure in outcome.failures)
+
+
+def test_fields_of_a_newer_newshound_are_mapped_on_indices_that_exist(settings: Any) -> None:
+    """An articles index created by an older version (no analysis fields) gets them at connect,
+    not only after its next rollover."""
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(settings.elasticsearch.url)
+    alias = settings.index_names.articles
+    client.indices.create(
+        index=f"{alias}-000001",
+        mappings={"dynamic": False, "properties": {"id": {"type": "keyword"}, "text": {"type": "text"}}},
+        aliases={alias: {"is_write_index": True}},
+    )
+    SearchIndex.connect(settings)
+    properties = next(iter(client.indices.get_mapping(index=alias).body.values()))["mappings"]["properties"]
+    assert properties["text_stems"] == {"type": "text", "analyzer": "whitespace"}
+    assert properties["agency"] == {"type": "keyword"}
+    client.close()

@@ -102,3 +102,36 @@ def test_staging_cleanup_and_feed_state_refresh(settings: Any, news_web: Any, tm
     index.client.indices.refresh(index=index.names.feeds)
     assert not index.client.exists(index=index.names.feeds, id="removed-feed")
     assert index.client.exists(index=index.names.feeds, id="nachrichtenblatt")
+
+
+def test_articles_indexed_before_the_analysis_fields_get_them_and_are_found_by_word_forms(settings: Any) -> None:
+    """An article written by an older Newshound (no title_stems/text_stems) is found by "Soldat"
+    only after maintenance analysed it; articles that have the fields are left alone."""
+    from pipeline.index.articles import analysis_fields
+    from pipeline.maintenance import analyse_older_articles
+    from pipeline.run import RunContext
+    from pipeline.search import SearchRequest, search_articles
+    from pipeline.summary import RunSummary
+
+    index = SearchIndex.connect(settings)
+    now = datetime.now(UTC).isoformat()
+    old = {"id": "old", "title": "Truppen", "text": "Nordkoreanische Soldaten in Kursk.", "language": "de"}
+    new = {"id": "new", "title": "Truppen", "text": "Ein Soldat kam.", "language": "de"}
+    new |= analysis_fields(new["title"], new["text"], "de")
+    for document in (old, new):
+        index.client.index(
+            index=index.names.articles,
+            id=document["id"],
+            document={**document, "ingested_at": now, "story_id": document["id"]},
+        )
+    index.client.indices.refresh(index=index.names.articles)
+
+    def found() -> set[str]:
+        return {hit.id for hit in search_articles(index, SearchRequest(query="Soldat", collapse=False)).hits}
+
+    assert found() == {"new"}
+    summary = RunSummary()
+    analyse_older_articles(RunContext(settings=settings, summary=summary))
+    index.client.indices.refresh(index=index.names.articles)
+    assert found() == {"old", "new"}
+    assert summary.counts["articles-analysed"] == 1  # the article that had the fields is not rewritten
