@@ -1,4 +1,4 @@
-"""`newshound eval extraction|claims|entities|ner|search`: each prints one JSON object as its last line."""
+"""`newshound eval extraction|claims|entities|ner|search|dedupe`: each prints one JSON object as its last line."""
 
 from __future__ import annotations
 
@@ -92,3 +92,46 @@ def eval_search(
     for line in missed:
         print(line)
     print_json_line(report)
+
+
+@eval_app.command("dedupe")
+def eval_dedupe(
+    pairs: Annotated[
+        Path | None,
+        typer.Option(
+            help="Labelled pairs (JSON Lines, ../shared/corpus/dedupe/README.md); default: the development pairs."
+        ),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the development pairs (default 15).")] = None,
+    save_pairs: Annotated[
+        Path | None, typer.Option(help="Also write the scored pairs to this file (JSON Lines).")
+    ] = None,
+    no_ner: Annotated[bool, typer.Option("--no-ner", help="Knowledge base and rules only.")] = False,
+    mistakes: Annotated[bool, typer.Option(help="Print every wrongly decided pair first.")] = False,
+) -> None:
+    """Duplicates and stories on labelled article pairs through the production path: a confusion
+    table per label and kind, then the README's metrics. Without --pairs, development pairs are
+    generated from the shared corpus in memory."""
+    from newshound_dev.evaluation.dedupe import evaluate_dedupe, read_pairs, write_pairs
+    from pipeline.cli.search import ner_status
+    from pipeline.errors import ConfigError
+    from pipeline.settings import load_settings
+
+    if pairs is not None and seed is not None:
+        raise ConfigError("--seed", str(seed), "only the development pairs have a seed", "drop --seed or --pairs")
+    if pairs is not None:
+        labelled, source = read_pairs(pairs), str(pairs)
+    else:
+        from newshound_dev.dedupe_pairs import DEFAULT_SEED, development_pairs
+
+        seed = DEFAULT_SEED if seed is None else seed
+        labelled, source = development_pairs(default_corpus_dir(), seed=seed), f"development pairs, seed {seed}"
+    if save_pairs is not None:
+        write_pairs(labelled, save_pairs)
+    settings = load_settings(overrides={"entities.use_ner": False} if no_ner else {})
+    report = evaluate_dedupe(labelled, settings)
+    for line in report.mistakes() if mistakes else ():
+        print(line)
+    for line in report.tables():
+        print(line)
+    print_json_line({**report.metrics(), "pairs": source, "ner": ner_status(settings.entities)})

@@ -6,7 +6,9 @@ within the time window. Each band or key is its own scored ``term`` clause, so c
 by the IDF of what they share: a shared quotation or rare entity outweighs a common one, and the
 best few come back even when thousands of articles share a common key (a ``terms`` query scores
 every match alike and returned arbitrary ones: bench/dedupe_scaling.py found 8 of 76 same-story
-reports at 1k articles). The final similarity is computed here on the candidates.
+reports at 1k articles). The final similarity is computed here on the candidates, by ``decide``, a
+plain function of the article and its candidates; ``decide_pair`` applies the searches' conditions
+in memory to decide one labelled pair without a search engine (``newshound eval dedupe``).
 
 A story candidate must share at least ``LEAST_SHARED_FACTS`` entity/number keys, since the story
 rule can accept no pair with fewer; quotation trigrams (about a hundred per article) only rank
@@ -62,7 +64,9 @@ class DedupeDecision:
 
 
 @dataclass(frozen=True, slots=True)
-class _Candidate:
+class Candidate:
+    """What the dedupe rule needs to know of an earlier article (a search hit or one of the batch)."""
+
     id: str
     duplicate_of: str | None
     near_duplicate_of: str | None
@@ -76,7 +80,7 @@ class _Candidate:
         return self.duplicate_of or self.near_duplicate_of or self.id
 
     @classmethod
-    def from_source(cls, source: dict[str, Any]) -> _Candidate:
+    def from_source(cls, source: dict[str, Any]) -> Candidate:
         encoded = source.get("minhash_signature")
         return cls(
             id=source["id"],
@@ -88,7 +92,7 @@ class _Candidate:
         )
 
     @classmethod
-    def from_article(cls, article: Article) -> _Candidate:
+    def from_article(cls, article: Article) -> Candidate:
         return cls(
             article.id,
             article.duplicate_of,
@@ -105,8 +109,8 @@ class DuplicateFinder:
     def __init__(self, index: SearchIndex, settings: DedupeSettings) -> None:
         self.index = index
         self.settings = settings
-        self._batch: list[_Candidate] = []
-        self._batch_hashes: dict[str, _Candidate] = {}
+        self._batch: list[Candidate] = []
+        self._batch_hashes: dict[str, Candidate] = {}
 
     def decide_all(self, articles: Sequence[Article], now: datetime) -> list[Article]:
         """Decide each article against the index and the batch's earlier articles; return them updated."""
@@ -158,8 +162,7 @@ class DuplicateFinder:
         facts, quotes = split_story_keys(article.story_keys)
         if len(facts) < LEAST_SHARED_FACTS:  # no story can be shared: ask for nothing
             return {"query": {"match_none": {}}, "size": 0}
-        moment = article.published or now
-        window = timedelta(hours=self.settings.story_window_hours)
+        earliest, latest = story_window(article, now, self.settings)
         return {
             "query": {
                 "bool": {
@@ -177,8 +180,8 @@ class DuplicateFinder:
                         {
                             "range": {
                                 "published": {
-                                    "gte": (moment - window).isoformat(),
-                                    "lte": (moment + window).isoformat(),
+                                    "gte": earliest.isoformat(),
+                                    "lte": latest.isoformat(),
                                 }
                             }
                         }
@@ -193,51 +196,102 @@ class DuplicateFinder:
     def _decide(
         self,
         article: Article,
-        exact_hits: list[_Candidate],
-        near_hits: list[_Candidate],
-        story_hits: list[_Candidate],
+        exact_hits: list[Candidate],
+        near_hits: list[Candidate],
+        story_hits: list[Candidate],
     ) -> DedupeDecision:
         in_batch = self._batch_hashes.get(article.content_hash)
         exact = in_batch if in_batch is not None and in_batch.id != article.id else next(iter(exact_hits), None)
-        if exact is not None:
-            return DedupeDecision(duplicate_of=exact.root, story_id=exact.story_id or exact.root)
-        best, similarity = None, 0.0
-        for candidate in [*near_hits, *self._batch]:
-            if candidate.id == article.id:
-                continue
-            value = estimated_similarity(article.minhash_signature, candidate.signature)
-            if value > similarity:
-                best, similarity = candidate, value
-        if best is not None and similarity >= self.settings.near_duplicate_threshold:
-            return DedupeDecision(
-                near_duplicate_of=best.root,
-                near_duplicate_similarity=round(similarity, 3),
-                story_id=best.story_id or best.root,
-            )
-        story_candidates = [c for c in [*story_hits, *self._batch] if c.id != article.id and c.story_keys]
-        scored = [(story_match(article.story_keys, c.story_keys), c) for c in story_candidates]
-        matching = [
-            (m, c)
-            for m, c in scored
-            if same_story(
-                m, threshold=self.settings.story_threshold, quote_threshold=self.settings.story_quote_threshold
-            )
-        ]
-        if matching:
-            _, chosen = max(matching, key=lambda pair: (pair[0].overlap, pair[0].shared_entities))
-            return DedupeDecision(story_id=chosen.story_id or chosen.id)
-        return DedupeDecision(story_id=article.id)
+        return decide(
+            article,
+            exact=exact,
+            near_candidates=[*near_hits, *self._batch],
+            story_candidates=[*story_hits, *self._batch],
+            settings=self.settings,
+        )
 
     def _remember(self, article: Article) -> None:
-        candidate = _Candidate.from_article(article)
+        candidate = Candidate.from_article(article)
         self._batch.append(candidate)
         self._batch_hashes.setdefault(article.content_hash, candidate)
 
 
-def _hits(response: dict[str, Any]) -> list[_Candidate]:
+def decide(
+    article: Article,
+    *,
+    exact: Candidate | None,
+    near_candidates: Sequence[Candidate],
+    story_candidates: Sequence[Candidate],
+    settings: DedupeSettings,
+) -> DedupeDecision:
+    """The dedupe rule for one article given its candidates: an exact copy, else the most similar
+    near duplicate at or above the threshold, else the best-overlapping story, else a story of its own."""
+    if exact is not None:
+        return DedupeDecision(duplicate_of=exact.root, story_id=exact.story_id or exact.root)
+    best, similarity = None, 0.0
+    for candidate in near_candidates:
+        if candidate.id == article.id:
+            continue
+        value = estimated_similarity(article.minhash_signature, candidate.signature)
+        if value > similarity:
+            best, similarity = candidate, value
+    if best is not None and similarity >= settings.near_duplicate_threshold:
+        return DedupeDecision(
+            near_duplicate_of=best.root,
+            near_duplicate_similarity=round(similarity, 3),
+            story_id=best.story_id or best.root,
+        )
+    scored = [
+        (story_match(article.story_keys, c.story_keys), c)
+        for c in story_candidates
+        if c.id != article.id and c.story_keys
+    ]
+    matching = [
+        (m, c)
+        for m, c in scored
+        if same_story(m, threshold=settings.story_threshold, quote_threshold=settings.story_quote_threshold)
+    ]
+    if matching:
+        _, chosen = max(matching, key=lambda pair: (pair[0].overlap, pair[0].shared_entities))
+        return DedupeDecision(story_id=chosen.story_id or chosen.id)
+    return DedupeDecision(story_id=article.id)
+
+
+def story_window(article: Article, now: datetime, settings: DedupeSettings) -> tuple[datetime, datetime]:
+    """The publication times a story candidate of ``article`` must lie between (inclusive)."""
+    moment = article.published or now
+    window = timedelta(hours=settings.story_window_hours)
+    return moment - window, moment + window
+
+
+def decide_pair(original: Article, later: Article, settings: DedupeSettings, now: datetime) -> DedupeDecision:
+    """The decision ``DuplicateFinder`` makes for ``later`` when ``original`` is the one article in
+    the index: the conditions of its three searches applied in memory (the same content hash; a
+    shared LSH band key; at least ``LEAST_SHARED_FACTS`` shared entity/number keys and a publication
+    time inside the story window, an undated original counting as published when first seen, here
+    ``now``), then the same rule (``decide``). For evaluations of labelled pairs."""
+    candidate = Candidate.from_article(original)
+    different = original.id != later.id
+    exact = candidate if different and original.content_hash == later.content_hash else None
+    shares_band = bool(set(original.minhash_bands) & set(later.minhash_bands[:MAX_KEY_CLAUSES]))
+    facts, _ = split_story_keys(later.story_keys)
+    shared_facts = set(facts[:MAX_KEY_CLAUSES]) & set(original.story_keys)
+    earliest, latest = story_window(later, now, settings)
+    in_window = earliest <= (original.published or now) <= latest
+    story_candidate = len(facts) >= LEAST_SHARED_FACTS and len(shared_facts) >= LEAST_SHARED_FACTS and in_window
+    return decide(
+        later,
+        exact=exact,
+        near_candidates=[candidate] if different and shares_band else [],
+        story_candidates=[candidate] if different and story_candidate else [],
+        settings=settings,
+    )
+
+
+def _hits(response: dict[str, Any]) -> list[Candidate]:
     if "error" in response:
         raise RuntimeError(f"dedupe lookup failed: {response['error']}")
-    return [_Candidate.from_source(hit["_source"]) for hit in response["hits"]["hits"]]
+    return [Candidate.from_source(hit["_source"]) for hit in response["hits"]["hits"]]
 
 
 def _scored_terms(field: str, values: Sequence[str]) -> list[dict[str, Any]]:
