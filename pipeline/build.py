@@ -226,6 +226,7 @@ def _enriched(page_text: _PageText, entities: Mentions, title_entities: Mentions
         claims=claims,
         minhash_bands=prints.band_keys,
         minhash_signature=prints.signature,
+        shingle_count=prints.shingle_count,
         story_keys=story_keys(text, entities, claims),
     )
     clock.lap("fingerprint")

@@ -188,6 +188,7 @@ class Article:
     claims: tuple[Claim, ...] = ()
     minhash_bands: tuple[str, ...] = ()
     minhash_signature: tuple[int, ...] = ()
+    shingle_count: int = 0  # distinct word shingles of the text: containment from the signature
     story_keys: tuple[str, ...] = ()
     duplicate_of: str | None = None
     near_duplicate_of: str | None = None

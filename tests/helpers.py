@@ -159,3 +159,30 @@ class StoppingProxy:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def fingerprinted_article(article_id: str, text: str, published: Any, story_keys: tuple[str, ...] = ()) -> Any:
+    """An article carrying the fingerprints ingestion gives ``text`` (default dedupe settings)."""
+    from pipeline.dedupe.fingerprints import fingerprint
+    from pipeline.models import Article
+    from pipeline.settings import DedupeSettings
+
+    options = DedupeSettings()
+    prints = fingerprint(
+        text, shingle_words=options.shingle_words, num_permutations=options.num_permutations, bands=options.lsh_bands
+    )
+    return Article(
+        article_id,
+        f"https://x.example/{article_id}",
+        f"https://x.example/{article_id}",
+        "X",
+        "T",
+        text,
+        "feed",
+        prints.content_hash,
+        published=published,
+        minhash_bands=prints.band_keys,
+        minhash_signature=prints.signature,
+        shingle_count=prints.shingle_count,
+        story_keys=story_keys,
+    )

@@ -26,6 +26,13 @@ from pipeline.models import Claim, EntityMention
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Numbers as written in German or English news: 10.000 / 10,000 / 10 000 / 3000 / 2,5.
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})+|\d+)(?:[.,](\d+))?(?![\w])")
+# Telephone numbers ("04131 8306-2215", "(217) 788-8311", "+49 30 1234-5"): their digit groups
+# are no salient numbers, and every police report of one station repeats them (issue 15: two
+# reports of other incidents shared three "numbers" that were the station's telephone number).
+_PHONE = re.compile(
+    r"(?<![\w.,])(?:\(\d{3}\)[ \u00a0]?\d{3}[-. ]\d{4}"  # (217) 788-8311
+    r"|(?:\+\d{1,3}[ \u00a0]?\(?0?\d{1,5}\)?|\(?0\d{2,5}\)?)[ \u00a0/-]+\d{3,}(?:[ \u00a0-]\d+)*)"  # 04131 8306-2215
+)
 _QUOTED = re.compile(r"[„“”\"»«‚‘’](.{12,400}?)[“”\"«»‘’]", re.S)
 _MINHASH_SEED = 7
 # Stored signatures are only comparable within one scheme; changing it means re-fingerprinting.
@@ -39,6 +46,7 @@ class Fingerprint:
     content_hash: str
     signature: tuple[int, ...]
     band_keys: tuple[str, ...]
+    shingle_count: int = 0  # distinct shingles: with the signature, it estimates containment
 
 
 def content_hash(text: str) -> str:
@@ -96,7 +104,8 @@ def estimated_similarity(first: Sequence[int], second: Sequence[int]) -> float:
 
 def fingerprint(text: str, *, shingle_words: int, num_permutations: int, bands: int) -> Fingerprint:
     signature = minhash_signature(text, shingle_words=shingle_words, num_permutations=num_permutations)
-    return Fingerprint(content_hash(text), signature, band_keys(signature, bands))
+    distinct = len(set(shingles(text, shingle_words)))
+    return Fingerprint(content_hash(text), signature, band_keys(signature, bands), distinct)
 
 
 def encode_signature(signature: Sequence[int]) -> str:
@@ -142,9 +151,9 @@ def story_keys(text: str, entities: Sequence[EntityMention], claims: Sequence[Cl
 
 
 def salient_numbers(text: str) -> set[str]:
-    """Numbers >= 100 in the text, normalised ("10.000" -> "10000"), years excluded."""
+    """Numbers >= 100 in the text, normalised ("10.000" -> "10000"), years and telephone numbers excluded."""
     found = set()
-    for match in _NUMBER.finditer(text):
+    for match in _NUMBER.finditer(_PHONE.sub(" ", text)):
         digits = re.sub(r"\D", "", match.group(1))
         if not digits:
             continue

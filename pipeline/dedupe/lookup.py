@@ -35,6 +35,7 @@ from pipeline.dedupe.fingerprints import (
     split_story_keys,
     story_match,
 )
+from pipeline.dedupe.versions import UPDATE_SIMILARITY, is_new_version, version_evidence
 from pipeline.index.connection import SearchIndex
 from pipeline.models import Article
 from pipeline.settings import DedupeSettings
@@ -43,7 +44,16 @@ from pipeline.settings import DedupeSettings
 # numbers before quotation trigrams, so only quotes of very long articles are left out.
 MAX_KEY_CLAUSES = 500
 QUOTE_RANKING_CLAUSES = 16
-_CANDIDATE_FIELDS = ["id", "duplicate_of", "near_duplicate_of", "story_id", "minhash_signature", "story_keys"]
+_CANDIDATE_FIELDS = [
+    "id",
+    "duplicate_of",
+    "near_duplicate_of",
+    "story_id",
+    "minhash_signature",
+    "shingle_count",
+    "word_count",
+    "story_keys",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +83,7 @@ class Candidate:
     story_id: str | None
     signature: tuple[int, ...]
     story_keys: tuple[str, ...]
+    shingle_count: int = 0
 
     @property
     def root(self) -> str:
@@ -89,6 +100,8 @@ class Candidate:
             story_id=source.get("story_id"),
             signature=decode_signature(encoded) if encoded else (),
             story_keys=tuple(source.get("story_keys") or ()),
+            # Articles indexed before shingle_count: their word count is within a few shingles.
+            shingle_count=int(source.get("shingle_count") or source.get("word_count") or 0),
         )
 
     @classmethod
@@ -100,6 +113,7 @@ class Candidate:
             article.story_id,
             article.minhash_signature,
             article.story_keys,
+            article.shingle_count,
         )
 
 
@@ -233,9 +247,9 @@ def decide(
         if candidate.id == article.id:
             continue
         value = estimated_similarity(article.minhash_signature, candidate.signature)
-        if value > similarity:
+        if value > similarity and value >= UPDATE_SIMILARITY and _is_version_of(article, candidate, settings):
             best, similarity = candidate, value
-    if best is not None and similarity >= settings.near_duplicate_threshold:
+    if best is not None:
         return DedupeDecision(
             near_duplicate_of=best.root,
             near_duplicate_similarity=round(similarity, 3),
@@ -255,6 +269,22 @@ def decide(
         _, chosen = max(matching, key=lambda pair: (pair[0].overlap, pair[0].shared_entities))
         return DedupeDecision(story_id=chosen.story_id or chosen.id)
     return DedupeDecision(story_id=article.id)
+
+
+def _is_version_of(article: Article, candidate: Candidate, settings: DedupeSettings) -> bool:
+    """``article`` is a new version of ``candidate`` (``versions.is_new_version``)."""
+    if not candidate.shingle_count or not article.shingle_count:  # no sizes: similarity alone
+        return estimated_similarity(article.minhash_signature, candidate.signature) >= settings.near_duplicate_threshold
+    evidence = version_evidence(
+        article.text,
+        article.minhash_signature,
+        article.shingle_count,
+        candidate.signature,
+        candidate.shingle_count,
+        shingle_words=settings.shingle_words,
+        num_permutations=settings.num_permutations,
+    )
+    return is_new_version(evidence, settings.near_duplicate_threshold)
 
 
 def story_window(article: Article, now: datetime, settings: DedupeSettings) -> tuple[datetime, datetime]:

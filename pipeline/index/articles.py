@@ -173,6 +173,7 @@ def article_document(
         "claim_count": len(claims),
         "minhash_bands": list(article.minhash_bands),
         "minhash_signature": encode_signature(article.minhash_signature),
+        "shingle_count": article.shingle_count,
         "story_keys": list(article.story_keys),
         "story_id": article.story_id,
         "duplicate_of": article.duplicate_of,

@@ -130,6 +130,7 @@ def article_mappings(capabilities: Capabilities) -> Mapping:
             "claim_count": INTEGER,
             "minhash_bands": KEYWORD,
             "minhash_signature": {"type": "binary"},
+            "shingle_count": INTEGER,
             "story_keys": KEYWORD,
             "story_id": KEYWORD,
             "duplicate_of": KEYWORD,

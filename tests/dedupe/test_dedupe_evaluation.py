@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import fingerprinted_article
 from typer.testing import CliRunner
 
 from newshound_dev.dedupe_pairs import (
@@ -36,7 +37,6 @@ from newshound_dev.evaluation.dedupe import (
     write_pairs,
 )
 from pipeline.cli.main import app
-from pipeline.dedupe.fingerprints import fingerprint
 from pipeline.dedupe.lookup import decide_pair
 from pipeline.errors import ConfigError
 from pipeline.models import Article
@@ -177,26 +177,7 @@ FACTS = ("e:Q423", "e:Q159", "e:Q212", "e:nh:sabrina-singh", "n:10000")
 
 
 def article(article_id: str, text: str, published: datetime | None, keys: tuple[str, ...] = FACTS) -> Article:
-    prints = fingerprint(
-        text,
-        shingle_words=SETTINGS.shingle_words,
-        num_permutations=SETTINGS.num_permutations,
-        bands=SETTINGS.lsh_bands,
-    )
-    return Article(
-        article_id,
-        f"https://x.example/{article_id}",
-        f"https://x.example/{article_id}",
-        "X",
-        "T",
-        text,
-        "feed",
-        prints.content_hash,
-        published=published,
-        minhash_bands=prints.band_keys,
-        minhash_signature=prints.signature,
-        story_keys=keys,
-    )
+    return fingerprinted_article(article_id, text, published, keys)
 
 
 def test_an_exact_copy_is_a_duplicate_and_an_edited_copy_a_near_duplicate() -> None:

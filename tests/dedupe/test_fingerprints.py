@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.dedupe.fingerprints import (
     band_keys,
     content_hash,
@@ -69,3 +71,25 @@ def test_story_keys_and_rule() -> None:
     assert "n:10000" in first and "e:Q423" in first
     assert same_story(story_match(first, second), threshold=0.5, quote_threshold=0.35)
     assert not same_story(story_match(first, unrelated), threshold=0.5, quote_threshold=0.35)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zeugen melden sich bei der Polizeiinspektion Lüneburg unter der Telefonnummer 04131 8306-2215.",
+        "Anyone with information is asked to call the Springfield Police Department at (217) 788-8311.",
+        "Hinweise unter +49 30 1234-5678 oder Tel. 030/123456.",
+    ],
+)
+def test_telephone_numbers_are_no_salient_numbers(text: str) -> None:
+    # Every report of one police station repeats its number: its digits made template reports one story.
+    assert salient_numbers(text) == set()
+
+
+def test_numbers_beside_a_telephone_number_or_a_year_in_brackets_stay() -> None:
+    assert salient_numbers("300 Menschen (2016) 450 Tote, 10.000 Soldaten; Notruf 0911 2112-3333 oder 110") == {
+        "300",
+        "450",
+        "10000",
+        "110",
+    }
