@@ -55,6 +55,12 @@ def query_terms(text: str, language: str | None) -> list[str]:
     return [_term(token, language) for token in _tokens(text)]
 
 
+def word_terms(language: str | None) -> Callable[[str], str]:
+    """The term of one word (a run of word characters) in ``language``: the per-word form of
+    ``query_terms`` for callers that cut the words themselves (highlighting), cached."""
+    return functools.partial(_term, language=_analysed_language(language))
+
+
 def _analysed_language(language: str | None) -> str | None:
     """The language's primary code ("de-AT" -> "de") if it is analysed here, else None."""
     if not language:

@@ -264,7 +264,7 @@ def _highlight(index: SearchIndex, hits: Sequence[_Hit], settings: AlertSettings
             # Matched through the analysed fields only ("Soldaten" for "Soldat"): the engine's
             # highlighter does not see those words in the text, the same analysis in Python does.
             parts = words_of_rule(rules[rule_id])
-            found = words_passage(text, source.get("language"), parts, settings.passage_chars)
+            found = words_passage(text, source.get("language"), parts, settings.passage_chars, first=True)
             if found is not None:
                 passages[(rule_id, hit["_id"])] = found
     return passages

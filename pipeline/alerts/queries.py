@@ -43,9 +43,18 @@ def query_fields(rule: QueryRule, capabilities: Capabilities) -> list[str]:
 
 
 def text_query(rule: QueryRule, capabilities: Capabilities) -> Query:
-    """The rule's full-text query (also used as the highlight query). A simple-syntax rule also
-    matches other forms of its words (``pipeline.search``'s analysis: "Soldat" alerts on
-    "Soldaten", "Regierung" on "Bundesregierung") on every engine."""
+    """The rule's full-text query. A simple-syntax rule also matches other forms of its words
+    (``pipeline.search``'s analysis: "Soldat" alerts on "Soldaten", "Regierung" on
+    "Bundesregierung") on every engine."""
+    typed = typed_query(rule, capabilities)
+    analysed = analysed_query(rule, capabilities) if rule.syntax == "simple" else None
+    return typed if analysed is None else {"bool": {"should": [typed, analysed], "minimum_should_match": 1}}
+
+
+def typed_query(rule: QueryRule, capabilities: Capabilities) -> Query:
+    """The rule's words as typed (simple_query_string or, with syntax: lucene, query_string); also
+    the highlight query: the engine's highlighter cannot show the analysed fields' matches, those
+    are found in Python (matching.py)."""
     fields = query_fields(rule, capabilities)
     if rule.syntax == "lucene":
         return {
@@ -56,7 +65,7 @@ def text_query(rule: QueryRule, capabilities: Capabilities) -> Query:
                 "lenient": True,
             }
         }
-    typed: Query = {
+    return {
         "simple_query_string": {
             "query": rule.query,
             "fields": fields,
@@ -64,8 +73,6 @@ def text_query(rule: QueryRule, capabilities: Capabilities) -> Query:
             "lenient": True,
         }
     }
-    analysed = analysed_query(rule, capabilities)
-    return typed if analysed is None else {"bool": {"should": [typed, analysed], "minimum_should_match": 1}}
 
 
 def analysed_query(rule: QueryRule, capabilities: Capabilities) -> Query | None:
@@ -196,7 +203,7 @@ def highlight_search(rule: QueryRule, capabilities: Capabilities, article_ids: S
         "_source": False,
         "highlight": {
             "type": "unified",
-            "highlight_query": text_query(rule, capabilities),
+            "highlight_query": typed_query(rule, capabilities),
             "pre_tags": [MARK_START],
             "post_tags": [MARK_END],
             "require_field_match": False,

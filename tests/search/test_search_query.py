@@ -152,3 +152,27 @@ def test_with_analysis_common_text_fields_use_documented_analyzers_and_search_us
     german = next(c for c in body["query"]["bool"]["should"] if c["bool"]["filter"] == [{"term": {"language": "de"}}])
     fields = {field for leaf in leaves(german) if "multi_match" in leaf for field in leaf["multi_match"]["fields"]}
     assert {"text.de", "title.de^3", "text_stems", "title_stems^3"} <= fields and "text.en" not in fields
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "marked"),
+    [
+        ("Soldat", "de", {"Soldaten"}),
+        ("Regierung", "de", {"Bundesregierung"}),
+        ("Streitkraft", "de", {"Streitkräfte"}),
+        ("Größe", "de", {"Größe", "Grösse", "Groesse"}),
+        ("troop", "en", {"troops"}),
+        ("Kiew", "de", None),
+    ],
+)
+def test_a_passage_marks_every_form_of_the_words(typed: str, language: str, marked: set[str] | None) -> None:
+    from pipeline.search import words_passage
+
+    text = "Die Bundesregierung und die Streitkräfte. Soldaten in Kursk. Größe, Grösse, Groesse. U.S. troops."
+    passage = words_passage(text, language, [typed], 300)
+    assert (set(passage.terms) if passage else None) == marked
+    longer = " ".join([text] * 5)
+    first = words_passage(longer, language, [typed], 60, first=True)
+    assert (first is None) == (marked is None)
+    if first is not None:
+        assert set(first.terms) <= (marked or set()) and first.text in longer
