@@ -27,8 +27,9 @@ from pipeline.alerts.passages import Passage, best_passage, passage_around
 from pipeline.alerts.percolator import PercolatorUnusable, percolate_batch, use_percolator
 from pipeline.alerts.queries import Query, highlight_search, ids_scope, named_rules_search, pack_rules
 from pipeline.errors import QueryError
+from pipeline.highlight import words_passage
 from pipeline.index.connection import SearchIndex
-from pipeline.search import parse_query, words_passage
+from pipeline.search import parse_query
 from pipeline.settings import AlertSettings
 
 logger = logging.getLogger(__name__)

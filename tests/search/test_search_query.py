@@ -166,7 +166,7 @@ def test_with_analysis_common_text_fields_use_documented_analyzers_and_search_us
     ],
 )
 def test_a_passage_marks_every_form_of_the_words(typed: str, language: str, marked: set[str] | None) -> None:
-    from pipeline.search import words_passage
+    from pipeline.highlight import words_passage
 
     text = "Die Bundesregierung und die Streitkräfte. Soldaten in Kursk. Größe, Grösse, Groesse. U.S. troops."
     passage = words_passage(text, language, [typed], 300)
