@@ -24,11 +24,13 @@ from __future__ import annotations
 import codecs
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from feedparser.encodings import convert_to_utf8, parse_content_type
 from feedparser.sanitizer import replace_doctype
+
+from pipeline.feeds.prolog import ROOT_START, Prolog, scan_prolog
 
 # Legitimate feeds nest a few dozen levels (XHTML content inside an Atom entry is the deepest
 # case); feedparser's cost grows with the square of the depth, so 512 keeps it at milliseconds.
@@ -62,13 +64,6 @@ _UTF8_DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>"
 _BLANK_RUN = re.compile(rb"[ \t\r\n]{%d,}" % MAX_PROLOG_BLANK_RUN)
 _FEEDPARSER_HEAD_END = re.compile(rb"<\w")
 _PROLOG_MARKUP = re.compile(rb"<!(?:doctype|entity)", re.IGNORECASE)
-_BLANKS = re.compile(rb"[ \t\r\n]*")
-_ROOT_START = re.compile(rb"<([A-Za-z_:\x80-\xff][^\s/>]*)")
-_DOCTYPE_START = re.compile(rb"<!DOCTYPE\s+([^\s\[>]+)\s*", re.IGNORECASE)
-_EXTERNAL_ID = re.compile(rb"""(SYSTEM|PUBLIC)\s*("[^"]*"|'[^']*')(?:\s*("[^"]*"|'[^']*'))?\s*""", re.IGNORECASE)
-# One markup declaration up to its closing ">", quoted strings may contain ">" (linear: the
-# quoted and unquoted alternatives cannot overlap).
-_DECLARATION = re.compile(rb"""<![^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>""")
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY\s+(%\s+)?([^\s%\"'<>]+)\s", re.IGNORECASE)
 _LITERAL = re.compile(rb"""("[^"]*"|'[^']*')\Z""", re.DOTALL)
 # feedparser's own rule for entities it keeps (one character reference, or text without "&"),
@@ -111,21 +106,6 @@ class PreparedDocument:
     notes: tuple[str, ...] = ()
 
 
-@dataclass
-class _Prolog:
-    """The result of scanning the start of the (UTF-8) document up to the root element."""
-
-    stop: int = 0  # where the scan ended: the root element, or what it could not read
-    root_start: int | None = None
-    root_name: str | None = None
-    malformed: str | None = None
-    doctype_name: str | None = None
-    doctype_span: tuple[int, int] | None = None
-    external_id: bytes = b""
-    declarations: list[bytes] = field(default_factory=list)
-    parameter_references: int = 0
-
-
 def prepare_document(document: bytes, headers: dict[str, str]) -> PreparedDocument:
     """Check and, when needed, rewrite ``document`` so that feedparser can parse it safely."""
     notes: list[str] = []
@@ -136,7 +116,7 @@ def prepare_document(document: bytes, headers: dict[str, str]) -> PreparedDocume
     probe: dict[str, Any] = {}
     # The same conversion feedparser will make, so the guards below see what it will see.
     utf8 = convert_to_utf8(headers, document, probe)
-    prolog = _scan_prolog(utf8)
+    prolog = scan_prolog(utf8)
     root_name = prolog.root_name or _guess_root_name(utf8, prolog.stop)
     if _is_html_page(root_name, prolog.doctype_name):
         return PreparedDocument(document, headers, error="not a feed (HTML page)", root_name="html")
@@ -186,7 +166,7 @@ def _is_html_page(root_name: str | None, doctype_name: str | None) -> bool:
 
 def _guess_root_name(data: bytes, start: int) -> str | None:
     """The first element name after ``start`` (for messages when the prolog is not clean)."""
-    match = _ROOT_START.search(data, start, start + 4096)
+    match = ROOT_START.search(data, start, start + 4096)
     return match.group(1).decode("utf-8", "replace") if match else None
 
 
@@ -260,109 +240,6 @@ def _split_long_first_line(document: bytes, notes: list[str]) -> tuple[bytes, st
     return document[:bom_length] + (text[:split] + "\n" + text[split:]).encode(codec), None
 
 
-def _scan_prolog(data: bytes) -> _Prolog:
-    """Walk XML declaration, comments, processing instructions and DOCTYPE up to the root element."""
-    prolog = _Prolog()
-    position = 0
-    while True:
-        position = _skip_blanks(data, position)
-        prolog.stop = position
-        if position >= len(data):
-            return prolog
-        if data.startswith(b"<?", position):
-            end = data.find(b"?>", position + 2)
-            if end == -1:
-                prolog.malformed = "unterminated processing instruction"
-                return prolog
-            position = end + 2
-        elif data.startswith(b"<!--", position):
-            end = data.find(b"-->", position + 4)
-            if end == -1:
-                prolog.malformed = "unterminated comment"
-                return prolog
-            position = end + 3
-        elif data[position : position + 9].upper() == b"<!DOCTYPE":
-            if prolog.doctype_span is not None:
-                prolog.malformed = "two DOCTYPE declarations"
-                return prolog
-            position = _scan_doctype(data, position, prolog)
-            if prolog.malformed is not None:
-                return prolog
-        else:
-            root = _ROOT_START.match(data, position)
-            if root is None:
-                prolog.malformed = "text before the root element"
-                return prolog
-            prolog.root_start = position
-            prolog.root_name = root.group(1).decode("utf-8", "replace")
-            return prolog
-
-
-def _skip_blanks(data: bytes, position: int) -> int:
-    match = _BLANKS.match(data, position)
-    return match.end() if match is not None else position
-
-
-def _scan_doctype(data: bytes, start: int, prolog: _Prolog) -> int:
-    """Scan one DOCTYPE (with its internal subset) from ``start``; return the position after it."""
-    match = _DOCTYPE_START.match(data, start)
-    if match is None:
-        prolog.malformed = "DOCTYPE without a name"
-        return start
-    prolog.doctype_name = match.group(1).decode("utf-8", "replace")
-    position = match.end()
-    external = _EXTERNAL_ID.match(data, position)
-    if external is not None:
-        prolog.external_id = external.group(0)
-        position = external.end()
-    if data.startswith(b"[", position):
-        position = _scan_internal_subset(data, position + 1, prolog)
-        if prolog.malformed is not None:
-            return position
-        position = _skip_blanks(data, position)
-    if not data.startswith(b">", position):
-        prolog.malformed = "malformed DOCTYPE"
-        return position
-    prolog.doctype_span = (start, position + 1)
-    return position + 1
-
-
-def _scan_internal_subset(data: bytes, position: int, prolog: _Prolog) -> int:
-    """Collect the markup declarations of an internal subset; return the position after "]"."""
-    length = len(data)
-    while position < length:
-        position = _skip_blanks(data, position)
-        byte = data[position] if position < length else -1
-        if byte == 0x5D:  # "]"
-            return position + 1
-        elif data.startswith(b"<!--", position):
-            end = data.find(b"-->", position + 4)
-            if end == -1:
-                break
-            position = end + 3
-        elif data.startswith(b"<?", position):
-            end = data.find(b"?>", position + 2)
-            if end == -1:
-                break
-            position = end + 2
-        elif data.startswith(b"<!", position):
-            match = _DECLARATION.match(data, position)
-            if match is None:
-                break
-            prolog.declarations.append(match.group(0))
-            position = match.end()
-        elif byte == 0x25:  # "%": a parameter-entity reference
-            end = data.find(b";", position)
-            if end == -1:
-                break
-            prolog.parameter_references += 1
-            position = end + 1
-        else:
-            break
-    prolog.malformed = "malformed DOCTYPE internal subset"
-    return position
-
-
 def _structure_problem(data: bytes, start: int) -> str | None:
     """Why the elements from ``start`` are too deep or too many for feedparser, or None.
 
@@ -406,7 +283,7 @@ def _text_markup_problem(data: bytes, start: int) -> str | None:
     return None
 
 
-def _prolog_rewrite_reasons(data: bytes, prolog: _Prolog) -> list[str]:
+def _prolog_rewrite_reasons(data: bytes, prolog: Prolog) -> list[str]:
     """Why the prolog cannot go to feedparser as it is (empty: it can)."""
     reasons = []
     if prolog.doctype_span is not None:
@@ -436,7 +313,7 @@ def _bad_character_reference(match: re.Match[bytes]) -> bool:
     return code > 0x10FFFF or 0xD800 <= code <= 0xDFFF
 
 
-def _rebuild(data: bytes, prolog: _Prolog, notes: list[str]) -> bytes:
+def _rebuild(data: bytes, prolog: Prolog, notes: list[str]) -> bytes:
     """A UTF-8 document: our XML declaration, a DOCTYPE with the safe entities only, the body.
 
     Comments and processing instructions of the prolog are dropped (feedparser ignores them),
@@ -460,7 +337,7 @@ def _rebuild(data: bytes, prolog: _Prolog, notes: list[str]) -> bytes:
     return b"".join(parts) + body
 
 
-def _safe_entities(prolog: _Prolog, body: bytes, notes: list[str]) -> dict[bytes, bytes]:
+def _safe_entities(prolog: Prolog, body: bytes, notes: list[str]) -> dict[bytes, bytes]:
     """The internal entities we keep (name -> value); a note is added for each kind refused."""
     refused: Counter[str] = Counter()
     entities: dict[bytes, bytes] = {}
